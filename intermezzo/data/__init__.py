@@ -1,0 +1,1 @@
+"""Data: file formats of the official layouts, readers, hub loading, fixtures."""

@@ -1,0 +1,7 @@
+"""CLI commands of intermezzo.metrics (placeholder until the area lands)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the app."""

@@ -1,0 +1,1 @@
+"""intermezzo.noise"""

@@ -1,0 +1,1 @@
+"""Task specs (intermediate); filled in by the benchmark layer."""

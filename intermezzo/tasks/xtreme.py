@@ -1,0 +1,1 @@
+"""Task specs (xtreme); filled in by the benchmark layer."""

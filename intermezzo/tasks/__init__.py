@@ -34,4 +34,4 @@ def check_lang(spec: TaskSpec, lang: str, allowed: tuple[str, ...] | None = None
 
 
 # Registering the specs last keeps the helpers above importable from the spec modules.
-from intermezzo.tasks import xtreme, intermediate  # noqa: E402,F401
+from intermezzo.tasks import demo, intermediate, xtreme  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Task specs of the offline demo (MultiEmo and the BIG-bench intermediate tasks)."""

@@ -1,1 +1,16 @@
-"""intermezzo.metrics"""
+"""Official-exact XTREME / XTREME-R scoring: METRICS, per-example scores, and the submission-folder scorer."""
+
+from intermezzo.metrics.benchmark import BENCHMARKS, GROUPS, TASK_METRICS, score_folders, task_langs
+from intermezzo.metrics.scorers import METRICS, example_scores, headline
+from intermezzo.metrics.submission import (
+    file_path,
+    read_labels,
+    read_predictions,
+    write_labels,
+    write_predictions,
+)
+
+__all__ = [
+    "BENCHMARKS", "GROUPS", "METRICS", "TASK_METRICS", "example_scores", "file_path", "headline",
+    "read_labels", "read_predictions", "score_folders", "task_langs", "write_labels", "write_predictions",
+]

@@ -25,6 +25,7 @@ def _root() -> None:
 
 
 def _register() -> None:
+    from intermezzo.data import commands as data
     from intermezzo.demo import commands as demo
     from intermezzo.experiments import commands as experiments
     from intermezzo.metrics import commands as metrics
@@ -33,7 +34,7 @@ def _register() -> None:
     from intermezzo.report import commands as report
     from intermezzo.tasks import commands as tasks
 
-    for module in (demo, experiments, phases, metrics, noise, report, tasks):
+    for module in (demo, experiments, data, phases, metrics, noise, report, tasks):
         module.register(app)
 
 

@@ -29,12 +29,13 @@ def _register() -> None:
     from intermezzo.demo import commands as demo
     from intermezzo.experiments import commands as experiments
     from intermezzo.metrics import commands as metrics
+    from intermezzo.modeling import commands as modeling
     from intermezzo.noise import commands as noise
     from intermezzo.phases import commands as phases
     from intermezzo.report import commands as report
     from intermezzo.tasks import commands as tasks
 
-    for module in (demo, experiments, data, phases, metrics, noise, report, tasks):
+    for module in (demo, experiments, data, modeling, phases, metrics, noise, report, tasks):
         module.register(app)
 
 

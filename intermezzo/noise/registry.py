@@ -1,0 +1,148 @@
+"""The family registry, which language gets which family, noise specs and named suites."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from intermezzo.errors import UserError, unknown
+from intermezzo.noise.chars import char_delete, char_insert, char_substitute, char_swap
+from intermezzo.noise.diacritics import SUPPORTED_SCRIPTS, diacritics
+from intermezzo.noise.keyboard import LAYOUTS, keyboard
+from intermezzo.noise.lexical import codeswitch, load_word_pairs, misspell, translit
+from intermezzo.noise.scripts import CASED_SCRIPTS, LANGS, SCRIPTS, UNSPACED_SCRIPTS, script_of
+from intermezzo.noise.surface import case, punctuation, whitespace
+
+FAMILIES: dict[str, callable] = {
+    "keyboard": keyboard,
+    "char_insert": char_insert,
+    "char_delete": char_delete,
+    "char_substitute": char_substitute,
+    "char_swap": char_swap,
+    "diacritics": diacritics,
+    "case": case,
+    "whitespace": whitespace,
+    "punctuation": punctuation,
+    "translit": translit,
+    "codeswitch": codeswitch,
+    "misspell": misspell,
+}
+# Families that read a user file named after '@' in the spec.
+NEEDS_PATH = frozenset({"codeswitch", "misspell"})
+
+# Which family makes sense for a language: (lang, script) -> bool; the families raise the same refusals.
+_APPLIES = {
+    "keyboard": lambda lang, script: lang in LAYOUTS,
+    "diacritics": lambda lang, script: script in SUPPORTED_SCRIPTS,
+    "case": lambda lang, script: script in CASED_SCRIPTS,
+    "whitespace": lambda lang, script: script not in UNSPACED_SCRIPTS,
+    "translit": lambda lang, script: script != "latin",
+}
+
+SUITES: dict[str, list[str]] = {
+    # What evaluation scores besides "clean": each entry is one noisy variant of the test set.
+    "default": ["keyboard:0.05", "keyboard:0.1", "keyboard:0.2",
+                "char_insert:0.05", "char_insert:0.1", "char_delete:0.05", "char_delete:0.1",
+                "char_substitute:0.05", "char_substitute:0.1", "char_swap:0.05", "char_swap:0.1",
+                "diacritics:0.5", "diacritics:1.0", "case:0.2", "case:0.5"],
+    "typos": ["keyboard:0.05", "keyboard:0.1", "keyboard:0.2", "keyboard:0.3"],
+    "realistic": ["keyboard:0.03,diacritics:0.5,case:0.1,punctuation:0.2"],
+    "smoke": ["keyboard:0.1", "diacritics:1.0"],
+}
+
+
+def supported(lang: str, family: str) -> bool:
+    """True when `family` makes sense for `lang`'s script (and the suite has the resources, e.g. a layout)."""
+    if family not in FAMILIES:
+        raise unknown("noise family", family, FAMILIES)
+    if lang not in SCRIPTS:
+        return False
+    rule = _APPLIES.get(family)
+    return rule(lang, SCRIPTS[lang]) if rule else True
+
+
+def support_matrix() -> list[tuple[str, str, list[bool]]]:
+    """(lang, script, [supported for each family in FAMILIES order]) for every language the suite knows."""
+    return [(lang, SCRIPTS[lang], [supported(lang, f) for f in FAMILIES]) for lang in LANGS]
+
+
+class NoiseStep(tuple):
+    """One (family, level) of a spec; unpacks as a pair, with `.path` for families that read a word list."""
+
+    def __new__(cls, family: str, level: float, path: str | None = None):
+        step = super().__new__(cls, (family, level))
+        step.path = path
+        return step
+
+    @property
+    def family(self) -> str:
+        return self[0]
+
+    @property
+    def level(self) -> float:
+        return self[1]
+
+    def __str__(self) -> str:
+        return f"{self[0]}:{self[1]:g}" + (f"@{self.path}" if self.path else "")
+
+
+def parse_noise(spec: str) -> list[NoiseStep]:
+    """'keyboard:0.1,diacritics:1.0' -> [(family, level), ...], applied in order; '' or 'clean' -> []."""
+    if isinstance(spec, list):
+        return [s if isinstance(s, NoiseStep) else NoiseStep(*s) for s in spec]
+    steps = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part or part == "clean":
+            continue
+        head, _, path = part.partition("@")
+        family, sep, level_text = head.partition(":")
+        family = family.strip()
+        if family in SUITES and not sep:
+            raise UserError(f"noise spec '{spec}': '{family}' is a suite of {len(SUITES[family])} specs; pass one "
+                            f"of them, e.g. '{SUITES[family][0]}'")
+        if family not in FAMILIES:
+            raise UserError(f"noise spec '{spec}': {unknown('noise family', family, FAMILIES)}")
+        try:
+            level = float(level_text) if sep else float("nan")
+        except ValueError:
+            level = float("nan")
+        if not 0.0 <= level <= 1.0:
+            raise UserError(f"noise spec '{spec}': '{part}' needs a level in [0, 1], e.g. '{family}:0.1'")
+        if path and family not in NEEDS_PATH:
+            raise UserError(f"noise spec '{spec}': {family} takes no '@file'; only {', '.join(sorted(NEEDS_PATH))} do")
+        steps.append(NoiseStep(family, level, path.strip() or None))
+    return steps
+
+
+def format_noise(steps) -> str:
+    """The canonical spec string of parsed steps ('clean' when there are none)."""
+    return ",".join(str(NoiseStep(*s) if not isinstance(s, NoiseStep) else s) for s in steps) or "clean"
+
+
+def check_noise(steps, lang: str) -> None:
+    """A UserError naming the first step that does not apply to `lang`, before any text is touched."""
+    script = script_of(lang)
+    for step in steps:
+        if not supported(lang, step[0]):
+            raise UserError(f"noise: {step[0]} does not apply to '{lang}' ({script} script); drop it for this "
+                            "language (intermezzo noise --list shows the language x family matrix)")
+        if step[0] in NEEDS_PATH:  # a missing or malformed word list fails here, not halfway through a file
+            load_word_pairs(getattr(step, "path", None), step[0], reverse=step[0] == "misspell")
+
+
+def apply_noise(text: str, lang: str, steps, rng: np.random.Generator) -> str:
+    """Run the steps of a parsed spec over `text`, in order, with one generator."""
+    for step in steps:
+        fn = FAMILIES[step[0]]
+        path = getattr(step, "path", None)
+        text = fn(text, lang, step[1], rng, path=path) if step[0] in NEEDS_PATH else fn(text, lang, step[1], rng)
+    return text
+
+
+def suite_specs(suite: str, lang: str | None = None) -> list[str]:
+    """The specs of a named suite, keeping only those whose every family applies to `lang` when given."""
+    if suite not in SUITES:
+        raise unknown("noise suite", suite, SUITES)
+    specs = SUITES[suite]
+    if lang is None:
+        return list(specs)
+    return [s for s in specs if all(supported(lang, step[0]) for step in parse_noise(s))]

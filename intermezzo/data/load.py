@@ -67,8 +67,9 @@ def load_examples(task: str, split: str, lang: str, source: str | os.PathLike = 
     task's official layout (or one holding `<task>/`), a folder of `{split}-{lang}.jsonl`, or one .jsonl."""
     spec = get_task(task)
     split = canonical_split(spec, split)
-    check_lang(spec, lang)
     if str(source) == "hub":
+        # Local files may hold any language (translated or native intermediate data); the hub has the official ones.
+        check_lang(spec, lang)
         from intermezzo.data.hub import load_hub
 
         return _limit(load_hub(spec, split, lang, trust_remote_code=trust_remote_code, limit=limit), limit)
@@ -86,6 +87,8 @@ def load_examples(task: str, split: str, lang: str, source: str | os.PathLike = 
     # Accept the download folder itself (XTREME's download/ holds one sub-folder per task).
     folder = path / spec.name if (path / spec.name).is_dir() else path
     jsonl = _jsonl_folder_file(folder, split, lang)
+    if jsonl is None:
+        check_lang(spec, lang)  # no file for an unofficial language: most likely a typo, so suggest names
     if spec.reader in READERS:
         # The official layout first: (X)COPA's official files are also named {split}-{lang}.jsonl.
         try:

@@ -14,11 +14,11 @@ from intermezzo.demo.bigbench import Sizes, prepare_data
 
 # Slices of the real data: small enough for a laptop CPU, large enough for CIs that mean something.
 SIZES = {
-    "full": Sizes(multiemo_train=2000, multiemo_validation=200, multiemo_test=200, retrieval=200,
-                  vitaminc_train=2000, vitaminc_validation=200, squad_train=2000, squad_validation_articles=3,
+    "full": Sizes(multiemo_train=2000, multiemo_validation=200, multiemo_test=100, retrieval=200,
+                  vitaminc_train=1000, vitaminc_validation=200, squad_train=2000, squad_validation_articles=3,
                   social_iqa_validation=100, mlm_documents=200),
     "quick": Sizes(multiemo_train=800, multiemo_validation=100, multiemo_test=100, retrieval=100,
-                   vitaminc_train=800, vitaminc_validation=100, squad_train=400, squad_validation_articles=2,
+                   vitaminc_train=500, vitaminc_validation=100, squad_train=400, squad_validation_articles=2,
                    social_iqa_validation=50, mlm_documents=50),
 }
 MLM_LANGS = ("de", "en", "es", "fr", "it", "nl", "pl", "pt", "ru")

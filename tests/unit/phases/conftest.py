@@ -4,13 +4,6 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory):
-    from intermezzo.modeling.tiny import build_tiny_model
-
-    return build_tiny_model(tmp_path_factory.getbasetemp() / "tiny-model")
-
-
-@pytest.fixture(scope="session")
 def fixture_data(tmp_path_factory):
     """The data area's fixtures of mnli, squad and pawsx in their official layouts."""
     from intermezzo.data.fixtures import write_fixtures

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from intermezzo.errors import UserError
-from intermezzo.noise.scripts import WORD, match_case, nfc, script_of
+from intermezzo.noise.scripts import match_case, nfc, replace_words, script_of
 
 
 @lru_cache(maxsize=1)
@@ -30,22 +30,6 @@ def _romaniser():
                         "pip install 'intermezzo[translit]'") from None
 
 
-def _replace_words(text: str, level: float, rng: np.random.Generator, replace) -> str:
-    """Replace about `level` of the words for which `replace(word, pick)` returns a string."""
-    text = nfc(text)
-    words = list(WORD.finditer(text))
-    hits = np.flatnonzero(rng.random(len(words)) < level)
-    picks = rng.random(len(hits))
-    out, end = [], 0
-    for i, pick in zip(hits, picks):
-        m = words[i]
-        new = replace(m.group(), pick)
-        if new:
-            out += [text[end:m.start()], new]
-            end = m.end()
-    out.append(text[end:])
-    return nfc("".join(out))
-
 
 def translit(text: str, lang: str, level: float, rng: np.random.Generator) -> str:
     """Romanise about `level` of the words of non-Latin text, as users typing on a Latin keyboard do."""
@@ -54,7 +38,7 @@ def translit(text: str, lang: str, level: float, rng: np.random.Generator) -> st
     if level <= 0 or not text:
         return text
     romanise = _romaniser()
-    return _replace_words(text, level, rng, lambda w, _: romanise(w).strip() or None)
+    return replace_words(text, level, rng, lambda w, _: romanise(w).strip() or None)
 
 
 @lru_cache(maxsize=16)
@@ -100,7 +84,7 @@ def codeswitch(text: str, lang: str, level: float, rng: np.random.Generator, pat
     table = load_word_pairs(path, "codeswitch")
     if level <= 0 or not text:
         return text
-    return _replace_words(text, level, rng, _lookup(table))
+    return replace_words(text, level, rng, _lookup(table))
 
 
 def misspell(text: str, lang: str, level: float, rng: np.random.Generator, path: str | None = None) -> str:
@@ -109,4 +93,4 @@ def misspell(text: str, lang: str, level: float, rng: np.random.Generator, path:
     table = load_word_pairs(path, "misspell", reverse=True)
     if level <= 0 or not text:
         return text
-    return _replace_words(text, level, rng, _lookup(table))
+    return replace_words(text, level, rng, _lookup(table))

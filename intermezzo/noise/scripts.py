@@ -140,3 +140,19 @@ def match_case(word: str, template: str) -> str:
     if template[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
+
+def replace_words(text: str, level: float, rng: np.random.Generator, replace) -> str:
+    """Replace about `level` of the words for which `replace(word, pick)` returns a string."""
+    text = nfc(text)
+    words = list(WORD.finditer(text))
+    hits = np.flatnonzero(rng.random(len(words)) < level)
+    picks = rng.random(len(hits))
+    out, end = [], 0
+    for i, pick in zip(hits, picks):
+        m = words[i]
+        new = replace(m.group(), pick)
+        if new:
+            out += [text[end:m.start()], new]
+            end = m.end()
+    out.append(text[end:])
+    return nfc("".join(out))

@@ -8,7 +8,8 @@ import numpy as np
 import regex
 
 from intermezzo.errors import UserError
-from intermezzo.noise.scripts import CASED_SCRIPTS, UNSPACED_SCRIPTS, WORD, grapheme_clusters, nfc, script_of
+from intermezzo.noise.scripts import (CASED_SCRIPTS, UNSPACED_SCRIPTS, WORD, grapheme_clusters, nfc, replace_words,
+                                      script_of)
 
 _SPACE_RUN = regex.compile(r"(?<=\S)[ \t]+(?=\S)")
 
@@ -23,20 +24,12 @@ def case(text: str, lang: str, level: float, rng: np.random.Generator) -> str:
     _require(lang, "case", script_of(lang) in CASED_SCRIPTS, "its script has no letter case")
     if level <= 0 or not text:
         return text
-    text = nfc(text)
-    words = list(WORD.finditer(text))
-    hits = np.flatnonzero(rng.random(len(words)) < level)
-    picks = rng.random(len(hits))
-    out, end = [], 0
-    for i, pick in zip(hits, picks):
-        m = words[i]
-        w = m.group()
+
+    def flip(w: str, pick: float) -> str | None:
         options = [v for v in dict.fromkeys((w.lower(), w.upper(), w[:1].upper() + w[1:].lower())) if v != w]
-        if options:
-            out += [text[end:m.start()], options[int(pick * len(options))]]
-            end = m.end()
-    out.append(text[end:])
-    return nfc("".join(out))
+        return options[int(pick * len(options))] if options else None
+
+    return replace_words(text, level, rng, flip)
 
 
 def whitespace(text: str, lang: str, level: float, rng: np.random.Generator) -> str:

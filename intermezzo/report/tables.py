@@ -68,7 +68,7 @@ def to_markdown(doc: Doc, base: Path) -> str:
             out += [f"**{b.title}**", "", "| " + " | ".join(b.header) + " |",
                     "|" + "|".join("---" for _ in b.header) + "|"]
             out += ["| " + " | ".join(fmt(c) for c in row) + " |" for row in b.rows]
-            out += ([f"", f"_{b.note}_"] if b.note else []) + [""]
+            out += (["", f"_{b.note}_"] if b.note else []) + [""]
         elif isinstance(b, Figure):
             out += [f"![{b.caption}]({b.path.relative_to(base).as_posix()})", "", f"_{b.caption}_", ""]
         elif b[0] == "h":

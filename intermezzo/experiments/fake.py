@@ -90,7 +90,7 @@ def _level(spec: str) -> float:
 
 
 def fake_evaluate(params: dict, out_dir: Path, inputs: dict) -> dict:
-    """Evaluation stand-in: per-example 0/1 scores whose rate falls with the noise level."""
+    """Evaluation stand-in: per-example 0/100 scores (the metrics' scale) whose rate falls with the noise level."""
     _busy(params)
     parent = _parent(inputs)
     quality, trained_lang = parent["quality"], parent["lang"]
@@ -104,8 +104,8 @@ def fake_evaluate(params: dict, out_dir: Path, inputs: dict) -> dict:
             sensitivity = 0.3 if trained_lang == lang != "en" else 0.6
             p = quality * (1 - sensitivity * level) - 0.1 * _unit(lang)
             rng = np.random.default_rng(int(_unit(noise, lang, params.get("seed"), quality) * 2**31))
-            hits = (rng.random(n) < p).astype(float)
-            scores.setdefault(noise, {})[lang] = {"accuracy": float(hits.mean() * 100)}
+            hits = (rng.random(n) < p).astype(float) * 100
+            scores.setdefault(noise, {})[lang] = {"accuracy": float(hits.mean())}
             rows += [{"noise": noise, "lang": lang, "id": f"{lang}-{i}", "score": float(s)}
                      for i, s in enumerate(hits)]
     out_dir = Path(out_dir)

@@ -1,7 +1,22 @@
-"""Models: load encoders (hub id or folder), truncate/freeze them, save and reload heads, the MLM head."""
+"""Models: load encoders (hub id or folder), truncate/freeze them, save and reload heads, the MLM head.
 
-from intermezzo.modeling.encoder import freeze_embedding_params, load_encoder, truncate_layers
-from intermezzo.modeling.heads import MLMHead, add_mlm_head, load_heads, save_model
+The names load on first use, so that importing the CLI's commands module does not import torch.
+"""
 
-__all__ = ["MLMHead", "add_mlm_head", "freeze_embedding_params", "load_encoder", "load_heads", "save_model",
-           "truncate_layers"]
+from __future__ import annotations
+
+import importlib
+
+_LAZY = {
+    "freeze_embedding_params": "intermezzo.modeling.encoder", "load_encoder": "intermezzo.modeling.encoder",
+    "truncate_layers": "intermezzo.modeling.encoder", "MLMHead": "intermezzo.modeling.heads",
+    "add_mlm_head": "intermezzo.modeling.heads", "load_heads": "intermezzo.modeling.heads",
+    "save_model": "intermezzo.modeling.heads",
+}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'intermezzo.modeling' has no attribute {name!r}")

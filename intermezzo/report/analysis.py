@@ -115,10 +115,11 @@ def contrast_pairs(conditions: dict) -> list[tuple[str, str]]:
 
 
 def _robustness(store, phase: str, lang: str, noises: list[str]) -> dict[str, float]:
-    """Per example: mean over noise conditions of (noisy - clean) score, in points (example scores are 0-1)."""
+    """Per example: mean over noise conditions of (noisy - clean) score, in points (example scores are 0-100,
+    as intermezzo.metrics.example_scores gives them)."""
     clean = store.example_scores(phase, "clean", lang)
     noisy = [store.example_scores(phase, n, lang) for n in noises]
-    return {i: 100 * (fmean(n[i] for n in noisy) - s) for i, s in clean.items() if all(i in n for n in noisy)}
+    return {i: fmean(n[i] for n in noisy) - s for i, s in clean.items() if all(i in n for n in noisy)}
 
 
 def contrasts(store, rows: list[dict], pairs: list[tuple[str, str]], n_resamples: int = 10_000,

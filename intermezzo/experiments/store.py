@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 from intermezzo.errors import UserError
@@ -53,8 +54,21 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
         self.db.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.executescript(SCHEMA)
+        self._setup(timeout_s)
+
+    def _setup(self, timeout_s: float) -> None:
+        """WAL mode and the schema. Switching a fresh file to WAL can fail with 'database is locked' without
+        waiting for the busy timeout while another process does the same, so retry for a while."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.executescript(SCHEMA)
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _transaction(self):
         store = self

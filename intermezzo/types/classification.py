@@ -6,7 +6,7 @@ import torch
 
 from intermezzo.errors import UserError
 from intermezzo.types.base import TaskType
-from intermezzo.types.common import (classifier, label_index, metric_example_scores, metric_scores, pad_tokens,
+from intermezzo.types.common import (stack_scalars, classifier, label_index, metric_example_scores, metric_scores, pad_tokens,
                                      per_feature, require_labels, run_encoder, token_fields)
 
 
@@ -36,11 +36,7 @@ class Classification(TaskType):
         return features
 
     def collate(self, features, pad_token_id):
-        batch = pad_tokens(features, pad_token_id)
-        batch["example_index"] = torch.tensor([f["example_index"] for f in features])
-        if all("labels" in f for f in features):
-            batch["labels"] = torch.tensor([f["labels"] for f in features])
-        return batch
+        return {**pad_tokens(features, pad_token_id), **stack_scalars(features, "example_index", "labels")}
 
     def build_head(self, spec, hidden_size):
         return classifier(hidden_size, len(spec.labels))

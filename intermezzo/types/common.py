@@ -28,6 +28,11 @@ def pad_tokens(features: list[dict], pad_token_id: int, prefix: str = "") -> dic
     return batch
 
 
+def stack_scalars(features: list[dict], *keys: str) -> dict[str, torch.Tensor]:
+    """One tensor per scalar key (example_index, labels, answer positions) that every feature has."""
+    return {k: torch.tensor([f[k] for f in features]) for k in keys if all(k in f for f in features)}
+
+
 def token_fields(encoding, i: int | None = None) -> dict[str, list[int]]:
     """The encoder inputs of one tokenizer output row (token_type_ids only where the tokenizer makes them)."""
     row = {k: (encoding[k][i] if i is not None else encoding[k]) for k in ENCODER_KEYS if k in encoding}

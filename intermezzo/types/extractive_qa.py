@@ -12,7 +12,7 @@ import torch
 
 from intermezzo.errors import UserError
 from intermezzo.types.base import TaskType
-from intermezzo.types.common import (metric_example_scores, metric_scores, pad_tokens, per_feature, require_labels,
+from intermezzo.types.common import (stack_scalars, metric_example_scores, metric_scores, pad_tokens, per_feature, require_labels,
                                      run_encoder, token_fields)
 
 MAX_QUERY_TOKENS = 64     # XTREME's max_query_length
@@ -74,12 +74,8 @@ class ExtractiveQA(TaskType):
         return features
 
     def collate(self, features, pad_token_id):
-        batch = pad_tokens(features, pad_token_id)
-        batch["example_index"] = torch.tensor([f["example_index"] for f in features])
-        if all("start_positions" in f for f in features):
-            batch["start_positions"] = torch.tensor([f["start_positions"] for f in features])
-            batch["end_positions"] = torch.tensor([f["end_positions"] for f in features])
-        return batch
+        return {**pad_tokens(features, pad_token_id),
+                **stack_scalars(features, "example_index", "start_positions", "end_positions")}
 
     def build_head(self, spec, hidden_size):
         return torch.nn.Linear(hidden_size, 2)

@@ -6,7 +6,7 @@ import torch
 
 from intermezzo.errors import UserError
 from intermezzo.types.base import TaskType
-from intermezzo.types.common import (classifier, metric_example_scores, metric_scores, pad_lists, per_feature,
+from intermezzo.types.common import (stack_scalars, classifier, metric_example_scores, metric_scores, pad_lists, per_feature,
                                      require_labels, run_encoder)
 
 MASKED = -1e4  # score of a padded-in choice (examples in one batch may have different choice counts)
@@ -54,10 +54,7 @@ class MultipleChoice(TaskType):
             rows = [r for f in features for r in f[key] + [[value]] * (n_choices - len(f[key]))]
             batch[key] = pad_lists(rows, value).view(len(features), n_choices, -1)
         batch["choice_mask"] = torch.tensor([[c < len(f["input_ids"]) for c in range(n_choices)] for f in features])
-        batch["example_index"] = torch.tensor([f["example_index"] for f in features])
-        if all("labels" in f for f in features):
-            batch["labels"] = torch.tensor([f["labels"] for f in features])
-        return batch
+        return {**batch, **stack_scalars(features, "example_index", "labels")}
 
     def build_head(self, spec, hidden_size):
         return classifier(hidden_size, 1)

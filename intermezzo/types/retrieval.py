@@ -14,7 +14,7 @@ import torch
 
 from intermezzo.errors import UserError
 from intermezzo.types.base import TaskType
-from intermezzo.types.common import (metric_example_scores, metric_scores, pad_tokens, per_feature, run_encoder,
+from intermezzo.types.common import (stack_scalars, metric_example_scores, metric_scores, pad_tokens, per_feature, run_encoder,
                                      token_fields)
 
 
@@ -124,8 +124,7 @@ class Retrieval(TaskType):
         return features
 
     def collate(self, features, pad_token_id):
-        batch = pad_tokens(features, pad_token_id)
-        batch["example_index"] = torch.tensor([f["example_index"] for f in features])
+        batch = {**pad_tokens(features, pad_token_id), **stack_scalars(features, "example_index")}
         if all("pos_input_ids" in f for f in features):
             batch.update(pad_tokens(features, pad_token_id, prefix="pos_"))
         return batch

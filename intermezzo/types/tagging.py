@@ -10,7 +10,7 @@ import torch
 
 from intermezzo.errors import UserError
 from intermezzo.types.base import TaskType
-from intermezzo.types.common import (IGNORE_INDEX, label_index, metric_example_scores, metric_scores, pad_lists,
+from intermezzo.types.common import (stack_scalars, IGNORE_INDEX, label_index, metric_example_scores, metric_scores, pad_lists,
                                      pad_tokens, per_feature, require_labels, run_encoder, token_fields)
 
 
@@ -53,8 +53,7 @@ class Tagging(TaskType):
         return unknown if unknown and tag not in spec.labels else tag
 
     def collate(self, features, pad_token_id):
-        batch = pad_tokens(features, pad_token_id)
-        batch["example_index"] = torch.tensor([f["example_index"] for f in features])
+        batch = {**pad_tokens(features, pad_token_id), **stack_scalars(features, "example_index")}
         if all("labels" in f for f in features):
             batch["labels"] = pad_lists([f["labels"] for f in features], IGNORE_INDEX)
         return batch

@@ -18,7 +18,8 @@ MULTIEMO_CITE = ("Kocoń, Miłkowski and Kanclerz 2021, MultiEmo: Multilingual, 
 SPLITS_NOTE = "Splits are fixed seeded samples (demo.bigbench.Sizes: sizes and seed configurable)."
 
 MULTIEMO = TaskSpec(
-    name="multiemo", type="classification", langs=MULTIEMO_LANGS, metric="accuracy", train_source="multiemo",
+    name="multiemo", parallel=True, type="classification", langs=MULTIEMO_LANGS, metric="accuracy",
+    train_source="multiemo",
     fields=("text",), labels=("ambivalent", "negative", "neutral", "positive"),
     citation=MULTIEMO_CITE,
     notes="Sentence-level sentiment of consumer reviews (multiemo/all_sentence_<lang>). Polish is the original; "

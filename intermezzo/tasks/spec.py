@@ -24,4 +24,16 @@ class TaskSpec:
     group: str | None = None        # the benchmark group it is averaged into
     splits: tuple[str, ...] = ("train", "validation", "test")
     notes: str = ""
+    # Tasks trained in stages, in order (XTREME-R trains XCOPA on SIQA, then COPA); empty = (train_source,).
+    train_sequence: tuple[str, ...] = ()
+    # True when the test sets of all languages translate the same items, so `id` names one item across
+    # languages (statistics then resample an item in every language at once).
+    parallel: bool = False
     extra: dict = field(default_factory=dict, hash=False, compare=False)  # type-specific settings
+
+    @property
+    def training_sources(self) -> tuple[str, ...]:
+        """The tasks whose English training data train this one, in the order they are trained."""
+        if self.train_sequence:
+            return self.train_sequence
+        return (self.train_source,) if self.train_source else ()

@@ -42,14 +42,14 @@ TYDIQA_HUB = {"en": "english", "ar": "arabic", "bn": "bengali", "fi": "finnish",
               "ko": "korean", "ru": "russian", "sw": "swahili", "te": "telugu"}
 
 XNLI = TaskSpec(
-    name="xnli", type="classification", langs=_langs("ar bg de el en es fr hi ru sw th tr ur vi zh"),
+    name="xnli", parallel=True, type="classification", langs=_langs("ar bg de el en es fr hi ru sw th tr ur vi zh"),
     metric="accuracy", train_source="mnli", hub=("google/xtreme", "XNLI"), reader="pair_tsv",
     fields=("premise", "hypothesis"), labels=NLI, benchmarks=("xtreme", "xtreme-r"), group="classification",
     citation="Conneau et al. 2018, XNLI: Evaluating Cross-lingual Sentence Representations, EMNLP",
     extra={"hub_filter": "language"},
 )
 PAWSX = TaskSpec(
-    name="pawsx", type="classification", langs=_langs("de en es fr ja ko zh"), metric="accuracy",
+    name="pawsx", parallel=True, type="classification", langs=_langs("de en es fr ja ko zh"), metric="accuracy",
     train_source="pawsx", hub=("google/xtreme", "PAWS-X.{lang}"), reader="pair_tsv",
     fields=("sentence1", "sentence2"), labels=("0", "1"), benchmarks=("xtreme",), group="classification",
     citation="Yang et al. 2019, PAWS-X: A Cross-lingual Adversarial Dataset for Paraphrase Identification, EMNLP",
@@ -59,9 +59,9 @@ XCOPA = TaskSpec(
     train_source="siqa", hub=("cambridgeltl/xcopa", "{lang}"), reader="copa_jsonl", benchmarks=("xtreme-r",),
     group="classification", splits=("validation", "test"),
     citation="Ponti et al. 2020, XCOPA: A Multilingual Dataset for Causal Commonsense Reasoning, EMNLP",
-    notes="XTREME-R trains on SIQA, then COPA (extra['train_sequence']); XTREME-R's evaluate.py also lists it "
+    notes="XTREME-R trains on SIQA, then COPA (train_sequence); XTREME-R's evaluate.py also lists it "
           "under multi_choice. The dev split is called 'val' on disk.",
-    extra={"train_sequence": ("siqa", "copa"), "n_choices": 2},
+    train_sequence=("siqa", "copa"), parallel=True, extra={"n_choices": 2},
 )
 UDPOS = TaskSpec(
     name="udpos", type="tagging", langs=UDPOS_R, metric="seqeval_f1", train_source="udpos",
@@ -80,7 +80,7 @@ PANX = TaskSpec(
     extra={"xtreme_langs": PANX_X},
 )
 XQUAD = TaskSpec(
-    name="xquad", type="extractive_qa", langs=XQUAD_R, metric="squad", train_source="squad",
+    name="xquad", parallel=True, type="extractive_qa", langs=XQUAD_R, metric="squad", train_source="squad",
     hub=("google/xtreme", "XQuAD.{lang}"), reader="squad_json", benchmarks=("xtreme", "xtreme-r"), group="qa",
     splits=("test",),
     citation="Artetxe et al. 2020, On the Cross-lingual Transferability of Monolingual Representations, ACL",

@@ -69,7 +69,7 @@ def test_training_sources_as_in_xtreme_r():
     assert src == {"xnli": "mnli", "xquad": "squad", "mlqa": "squad", "tydiqa": "tydiqa", "xcopa": "siqa",
                    "panx": "panx", "udpos": "udpos", "lareqa": "squad", "mewslix": "mewslix", "tatoeba": None,
                    "bucc2018": None, "pawsx": "pawsx"}
-    assert TASKS["xcopa"].extra["train_sequence"] == ("siqa", "copa")
+    assert TASKS["xcopa"].training_sources == ("siqa", "copa")
     assert all(TASKS[n].langs == ("en",) for n in INTERMEDIATE)
 
 

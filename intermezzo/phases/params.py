@@ -204,11 +204,15 @@ def _input_identity(folder) -> str:
 
 def schema_markdown(kind: str) -> str:
     """A markdown table of the params of phase `kind` (used to write docs/phases.md)."""
+    return model_markdown(PARAMS[kind])
+
+
+def model_markdown(model: type[BaseModel]) -> str:
+    """A markdown table of a params model: key, type, default, meaning."""
     rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
-    for name, f in PARAMS[kind].model_fields.items():
+    for name, f in model.model_fields.items():
         default = "required" if f.is_required() else repr(f.get_default(call_default_factory=True))
-        help_text = f.description or ""
-        rows.append(f"| `{name}` | `{type_name(f.annotation)}` | `{default}` | {help_text} |")
+        rows.append(f"| `{name}` | `{type_name(f.annotation)}` | `{default}` | {f.description or ''} |")
     return "\n".join(rows)
 
 

@@ -59,13 +59,13 @@ class TrainingSummary(Summary):
 class MLMSummary(TrainingSummary):
     """The `mlm` phase."""
 
-    phase: Literal["mlm"] = "mlm"
+    phase: Literal["mlm"] = Field("mlm", description="Phase kind.")
 
 
 class IntermediateSummary(TrainingSummary):
     """The `intermediate` phase."""
 
-    phase: Literal["intermediate"] = "intermediate"
+    phase: Literal["intermediate"] = Field("intermediate", description="Phase kind.")
     sampling: dict[str, float] = Field(..., description="{head name: probability the sampler draws it}.")
     steps_per_task: dict[str, int] = Field(..., description="{head name: optimizer steps it got}.")
     translation: dict[str, dict[str, Any]] | None = Field(None,
@@ -86,7 +86,7 @@ class Stage(_Model):
 class TargetSummary(TrainingSummary):
     """The `target` phase."""
 
-    phase: Literal["target"] = "target"
+    phase: Literal["target"] = Field("target", description="Phase kind.")
     task: str = Field(..., description="The task the head is saved for (and evaluate scores).")
     trained_on: str = Field(..., description="The training sources, in order: 'siqa/en -> copa/en'.")
     validation_examples: int = Field(..., description="Dev examples of the last stage.")
@@ -97,15 +97,15 @@ class TargetSummary(TrainingSummary):
 class Skipped(_Model):
     """A (noise, language) pair the evaluate phase did not score."""
 
-    noise: str
-    lang: str
-    why: str
+    noise: str = Field(..., description="The noise spec.")
+    lang: str = Field(..., description="The language.")
+    why: str = Field(..., description="Why it was skipped (the noise family does not fit the script).")
 
 
 class EvaluateSummary(Summary):
     """The `evaluate` phase (written by intermezzo/phases/evaluate.py)."""
 
-    phase: Literal["evaluate"] = "evaluate"
+    phase: Literal["evaluate"] = Field("evaluate", description="Phase kind.")
     task: str = Field(..., description="The task scored.")
     langs: list[str] = Field(..., description="Languages scored.")
     noise: list[str] = Field(..., description="'clean' then each noise spec.")

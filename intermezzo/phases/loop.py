@@ -113,14 +113,14 @@ def build_optimizer(model: nn.Module, cfg, device: torch.device) -> torch.optim.
     """AdamW with no weight decay on biases and normalization weights; the heads in groups of their own at
     `head_lr` when it is set (a fresh head wants a larger step than the pretrained encoder)."""
     separate = cfg.head_lr is not None and cfg.head_lr != cfg.lr
-    groups: dict[tuple[bool, bool], list] = {}
+    kinds: dict[tuple[bool, bool], list] = {}  # (is a head, no decay) -> parameters
     for name, p in model.named_parameters():  # a head weight tied to the encoder is listed under the encoder
         if p.requires_grad:
             head = separate and name.startswith("heads.")
-            groups.setdefault((head, name.endswith("bias") or "norm" in name.lower()), []).append(p)
+            kinds.setdefault((head, name.endswith("bias") or "norm" in name.lower()), []).append(p)
     groups = [{"params": params, "weight_decay": 0.0 if no_decay else cfg.weight_decay,
                "lr": cfg.head_lr if head else cfg.lr}
-              for (head, no_decay), params in sorted(groups.items())]
+              for (head, no_decay), params in sorted(kinds.items())]
     # Fused: one kernel per step instead of a dozen per parameter tensor (CPU and CUDA both have it).
     return torch.optim.AdamW(groups, lr=cfg.lr, eps=cfg.adam_epsilon, fused=device.type in ("cuda", "cpu"))
 
@@ -273,7 +273,7 @@ class Loop:
         return True
 
     def finish(self) -> None:
-        """Load the best validated weights (if any) and drop the resume checkpoint."""
+        """Load the best validated weights (if any; warn when they are the last ones) and write log.jsonl."""
         best = self.folder.best / "model.safetensors"
         if self.validator is not None and best.is_file():
             from safetensors.torch import load_model

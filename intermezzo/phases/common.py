@@ -4,6 +4,7 @@ evaluate phase's entry points into the lifecycle until it runs on `lifecycle.run
 from __future__ import annotations
 
 import logging
+import os
 from functools import partial
 from pathlib import Path
 
@@ -73,8 +74,13 @@ def type_task(name: str, spec, examples: list[dict], tokenizer, max_length: int,
 
 # -- the evaluate phase's entry points (it predates lifecycle.run_phase; see docs/phases.md) --------------------
 def finished_summary(out_dir: Path, cfg, inputs: dict) -> dict | None:
-    """PhaseFolder.reuse with the params' fingerprint."""
-    return PhaseFolder(out_dir).reuse(fingerprint(cfg, inputs))
+    """PhaseFolder.reuse with the params' fingerprint; a folder that must run loses what a killed attempt left
+    (global rank 0 only, as torchrun numbers it, and before the phase writes anything)."""
+    folder = PhaseFolder(out_dir)
+    summary = folder.reuse(fingerprint(cfg, inputs))
+    if summary is None and os.environ.get("RANK", "0") == "0":
+        folder.clean_leftovers()
+    return summary
 
 
 def model_dir(inputs: dict, *keys: str) -> Path | None:

@@ -213,3 +213,17 @@ def test_a_resumed_phase_keeps_the_killed_attempts_log(tmp_path):
     text = (tmp_path / "phases" / "target-abc" / "log.txt").read_text()
     assert text.index("attempt 1 working") < text.index("a new attempt") < text.index("attempt 2 working")
     assert "KeyboardInterrupt" in text  # the killed attempt's traceback is kept too
+
+
+def test_evaluate_cleans_up_a_killed_attempts_predictions(setup, tmp_path):
+    from intermezzo.phases import PHASES
+    from intermezzo.phases.folder import PhaseFolder
+
+    root, config, _ = setup
+    out = tmp_path / "eval"
+    stale = out / ".predictions.k1ll.tmp" / "clean" / "pawsx"
+    stale.mkdir(parents=True)
+    (stale / "test-de.tsv").write_text("0\n")
+    params = {**config["phases"]["evaluate"], "noise": [], "langs": ["en"]}
+    PHASES["evaluate"](params, out, {"model": root / "run" / "target"})
+    assert is_done(out) and PhaseFolder(out).leftovers() == []

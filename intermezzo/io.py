@@ -39,6 +39,17 @@ def atomic_write_json(path: str | os.PathLike, obj: Any, indent: int | None = 2)
     return atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=indent) + "\n")
 
 
+def _follow_umask(folder: Path) -> None:
+    """Give a finished temp folder and what was written into it the user's usual permissions: mkdtemp makes
+    0700 and safetensors writes 0600, which collaborators on shared storage cannot read."""
+    for entry in [folder, *folder.rglob("*")]:
+        if entry.is_symlink():
+            continue
+        mode = entry.stat().st_mode
+        executable = entry.is_dir() or mode & 0o100
+        os.chmod(entry, (0o777 if executable else 0o666) & ~_UMASK)
+
+
 @contextmanager
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temp folder beside `path`; on success rename it to `path` (replacing an old one)."""
@@ -47,7 +58,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
         yield tmp
-        os.chmod(tmp, 0o777 & ~_UMASK)
+        _follow_umask(tmp)
         if path.exists():
             old = path.with_name(f".{path.name}.old")
             shutil.rmtree(old, ignore_errors=True)

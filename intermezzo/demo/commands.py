@@ -25,8 +25,8 @@ def demo_command(
         return
     start = time.perf_counter()
     _set_threads(threads)
-    from intermezzo.demo import mt
     from intermezzo.demo.grid import fill, prepare_assets, run_demo, template
+    from intermezzo.mt import fast as mt
 
     encoder, folders, facts = prepare_assets(quick, log=typer.echo)
     raw = fill(template(quick), encoder, folders, mt.unavailable_reason(), facts, log=typer.echo)

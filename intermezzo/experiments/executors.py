@@ -100,10 +100,12 @@ def execute_node(run_dir: str | Path, node: Node, phases: dict, wait: bool = Tru
             shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
         out.mkdir(parents=True, exist_ok=True)
         log = run_dir / "phases" / ".logs" / f"{node.key}.txt"
-        log.unlink(missing_ok=True)
+        earlier = log.is_file() and log.stat().st_size > 0  # a killed or failed attempt's log: kept, appended to
         inputs = {name: phase_dir(run_dir, key) for name, key in node.inputs.items()}
         start = time.time()
         with _capture(log) as f:
+            if earlier:
+                print("--- a new attempt (the earlier one's log is above) ---", file=f)
             print(f"phase {node.key} ({node.kind}) pid {os.getpid()} "
                   f"CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES', '')}\nparams {node.params}", file=f)
             try:

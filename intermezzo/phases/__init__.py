@@ -1,6 +1,7 @@
 """Training phases of Phang et al. (2020): mlm -> intermediate -> target -> evaluate; PHASES maps kind -> run.
 
-Each is `run(params: dict, out_dir: Path, inputs: dict[str, Path]) -> dict`; see docs/phases.md.
+Each is `run(params: dict, out_dir: Path, inputs: dict[str, Path]) -> dict`, run by one template
+(intermezzo.phases.lifecycle.run_phase) into a PhaseFolder (intermezzo.phases.folder); see docs/phases.md.
 The names below load on first use, so that `intermezzo --help` and the CLI's commands module stay torch-free.
 """
 

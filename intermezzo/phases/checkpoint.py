@@ -9,8 +9,7 @@ import torch
 from safetensors.torch import load_file, load_model, save_file, save_model
 
 from intermezzo.io import atomic_dir, atomic_write_json
-
-CHECKPOINT = "checkpoint"
+from intermezzo.phases.folder import PhaseFolder
 
 
 def _optimizer_split(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
@@ -82,5 +81,5 @@ def load_checkpoint(folder: Path, model: torch.nn.Module, optimizer, scheduler, 
 
 
 def has_checkpoint(out_dir: Path) -> bool:
-    """True when `out_dir` holds a complete checkpoint to resume from."""
-    return (Path(out_dir) / CHECKPOINT / "state.json").is_file()
+    """True when the phase folder `out_dir` holds a complete checkpoint to resume from."""
+    return (PhaseFolder(out_dir).checkpoint / "state.json").is_file()

@@ -1,61 +1,21 @@
-"""What every phase shares: reuse of done folders, loading the handed-over encoder, task adapters, finishing."""
+"""What the phases share: loading a task's examples (any language), task adapters for the loop, and the
+evaluate phase's entry points into the lifecycle until it runs on `lifecycle.run_phase` (docs/phases.md)."""
 
 from __future__ import annotations
 
-import json
 import logging
-import shutil
-import time
+import os
 from functools import partial
 from pathlib import Path
 
 from intermezzo.errors import UserError
-from intermezzo.io import atomic_write_json, is_done, mark_done
 from intermezzo.phases import distributed
+from intermezzo.phases.folder import PhaseFolder
+from intermezzo.phases.lifecycle import complete, input_model
 from intermezzo.phases.loop import TrainTask
+from intermezzo.phases.params import fingerprint
 
 log = logging.getLogger("intermezzo.phases")
-
-
-def finished_summary(out_dir: Path, cfg, inputs: dict) -> dict | None:
-    """The summary of a finished phase folder, or None when it must (still) run; a UserError when the
-    folder was finished with other params or inputs (reusing it would silently give the wrong model)."""
-    from intermezzo.phases.params import fingerprint
-
-    if not is_done(out_dir):
-        return None
-    path = Path(out_dir) / "summary.json"
-    summary = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    if summary.get("fingerprint") not in (None, fingerprint(cfg, inputs)):
-        raise UserError(f"{out_dir}: holds a finished {summary.get('phase', 'phase')} run with other params or "
-                        "inputs; write to a new output folder or delete this one")
-    return {**summary, "reused": True}
-
-
-def model_dir(inputs: dict, *keys: str) -> Path | None:
-    """The model folder an input names: a phase folder's model/ or a plain model folder."""
-    for key in keys:
-        if inputs and inputs.get(key):
-            folder = Path(inputs[key])
-            if (folder / "model" / "config.json").is_file():
-                return folder / "model"
-            if (folder / "config.json").is_file():
-                return folder
-            raise UserError(f"inputs['{key}'] = {folder}: holds no model (no model/config.json); "
-                            "run its phase first or point to a model folder")
-    return None
-
-
-def load_encoder_for(cfg, inputs: dict):
-    """(encoder, tokenizer, where from): inputs['encoder'] when given, else params.encoder."""
-    from intermezzo.modeling import load_encoder
-
-    src = model_dir(inputs, "encoder", "model")
-    name = str(src) if src else cfg.encoder
-    encoder, tokenizer = load_encoder(name, trust_remote_code=cfg.trust_remote_code,
-                                      keep_layers=getattr(cfg, "keep_layers", None),
-                                      freeze_embeddings=getattr(cfg, "freeze_embeddings", False))
-    return encoder, tokenizer, name
 
 
 def load_task_examples(spec, split: str, lang: str, source: str, limit: int | None = None,
@@ -93,40 +53,41 @@ def _other_language(spec, split: str, lang: str, source: Path, limit: int | None
                     f"canonical JSONL; expected {candidates[0]}")
 
 
-def type_task(name: str, spec, examples: list[dict], tokenizer, max_length: int, hidden_size: int) -> TrainTask:
-    """A TrainTask whose featurizing, batching, head and loss come from the task's type."""
+def type_task(name: str, spec, examples: list[dict], tokenizer, max_length: int, hidden_size: int,
+              pooling: str = "cls", head=None) -> TrainTask:
+    """A TrainTask whose featurizing, batching, head and loss come from the task's type; `head` (say, the one
+    an earlier stage trained) instead of a fresh one. Sentence-level heads pool as `pooling` says."""
     from intermezzo.types import TYPES
 
     ttype = TYPES[spec.type]
     features = ttype.featurize(spec, examples, tokenizer, max_length)
+    if head is None:
+        options = {"pooling": pooling} if getattr(ttype, "sentence_level", False) else {}
+        head = ttype.build_head(spec, hidden_size, **options)
 
     def loss(encoder, head, batch):
         return ttype.loss(ttype.forward(encoder, head, batch), batch)
 
-    return TrainTask(name=name, features=features, head=ttype.build_head(spec, hidden_size), loss=loss,
+    return TrainTask(name=name, features=features, head=head, loss=loss,
                      collate=partial(ttype.collate, pad_token_id=tokenizer.pad_token_id))
 
 
-def save_trained(out_dir: Path, encoder, tokenizer, heads: dict, head_meta: dict, d: distributed.Dist) -> None:
-    """Rank 0 writes out_dir/model/ (encoder, tokenizer, heads) atomically."""
-    from intermezzo.modeling import save_model
+# -- the evaluate phase's entry points (it predates lifecycle.run_phase; see docs/phases.md) --------------------
+def finished_summary(out_dir: Path, cfg, inputs: dict) -> dict | None:
+    """PhaseFolder.reuse with the params' fingerprint; a folder that must run loses what a killed attempt left
+    (global rank 0 only, as torchrun numbers it, and before the phase writes anything)."""
+    folder = PhaseFolder(out_dir)
+    summary = folder.reuse(fingerprint(cfg, inputs))
+    if summary is None and os.environ.get("RANK", "0") == "0":
+        folder.clean_leftovers()
+    return summary
 
-    if d.main:
-        save_model(Path(out_dir) / "model", encoder, tokenizer, heads=heads, head_meta=head_meta)
-    distributed.barrier(d)
+
+def model_dir(inputs: dict, *keys: str) -> Path | None:
+    """The model folder the inputs among `keys` hand over: lifecycle.input_model's one lookup rule."""
+    return input_model({key: inputs[key] for key in keys if inputs and inputs.get(key)})
 
 
 def finish(out_dir: Path, summary: dict, d: distributed.Dist, started: float, cfg, inputs: dict) -> dict:
-    """Write summary.json (with the params fingerprint), drop resume state, and mark the folder done (last)."""
-    from intermezzo.phases.params import fingerprint
-
-    summary = {**summary, "seconds": round(time.time() - started, 2), "fingerprint": fingerprint(cfg, inputs)}
-    summary.pop("history", None)
-    if d.main:
-        out_dir = Path(out_dir)
-        atomic_write_json(out_dir / "summary.json", summary)
-        for scratch in ("checkpoint", "best"):
-            shutil.rmtree(out_dir / scratch, ignore_errors=True)
-        mark_done(out_dir, {"phase": summary.get("phase")})
-    distributed.barrier(d)
-    return summary
+    """lifecycle.complete: summary.json, resume state dropped, the done-marker."""
+    return complete(PhaseFolder(out_dir), summary, d, started, fingerprint(cfg, inputs))

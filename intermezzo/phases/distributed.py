@@ -72,11 +72,3 @@ def barrier(d: Dist) -> None:
     if d.world > 1:
         dist.barrier()
 
-
-def broadcast_flag(flag: bool, d: Dist) -> bool:
-    """Rank 0's decision, on every rank."""
-    if d.world == 1:
-        return flag
-    t = torch.tensor([1.0 if flag else 0.0], device=d.device if d.device.type == "cuda" else "cpu")
-    dist.broadcast(t, src=0)
-    return bool(t.item())

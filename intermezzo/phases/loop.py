@@ -21,8 +21,9 @@ from intermezzo.errors import UserError
 from intermezzo.io import atomic_dir, atomic_write_text
 from intermezzo.phases import distributed
 from intermezzo.phases.batching import BatchStream, TaskSampler, total_steps
-from intermezzo.phases.checkpoint import CHECKPOINT, has_checkpoint, load_checkpoint, save_checkpoint
-from intermezzo.phases.params import fingerprint
+from intermezzo.phases.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from intermezzo.phases.folder import PhaseFolder
+from intermezzo.phases.params import EVALUATIONS, fingerprint
 
 log = logging.getLogger("intermezzo.phases")
 
@@ -66,10 +67,11 @@ class MultiTaskModel(nn.Module):
 
 @dataclass
 class Validator:
-    """Early stopping: `evaluate(model)` (higher is better) every `every` steps; stop after `patience` misses."""
+    """Early stopping: `evaluate(model)` (higher is better) every `every` steps (None: EVALUATIONS times per
+    run); stop after `patience` validations in a row without improvement (jiant's no_improvements_for_n_evals)."""
 
     evaluate: Callable[[MultiTaskModel], float]
-    every: int
+    every: int | None = None
     patience: int | None = None
 
 
@@ -108,12 +110,17 @@ def autocast(device: torch.device, precision: str):
 
 
 def build_optimizer(model: nn.Module, cfg, device: torch.device) -> torch.optim.AdamW:
-    """AdamW with no weight decay on biases and normalization weights."""
-    decay, no_decay = [], []
-    for name, p in model.named_parameters():
+    """AdamW with no weight decay on biases and normalization weights; the heads in groups of their own at
+    `head_lr` when it is set (a fresh head wants a larger step than the pretrained encoder)."""
+    separate = cfg.head_lr is not None and cfg.head_lr != cfg.lr
+    kinds: dict[tuple[bool, bool], list] = {}  # (is a head, no decay) -> parameters
+    for name, p in model.named_parameters():  # a head weight tied to the encoder is listed under the encoder
         if p.requires_grad:
-            (no_decay if name.endswith("bias") or "norm" in name.lower() else decay).append(p)
-    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+            head = separate and name.startswith("heads.")
+            kinds.setdefault((head, name.endswith("bias") or "norm" in name.lower()), []).append(p)
+    groups = [{"params": params, "weight_decay": 0.0 if no_decay else cfg.weight_decay,
+               "lr": cfg.head_lr if head else cfg.lr}
+              for (head, no_decay), params in sorted(kinds.items())]
     # Fused: one kernel per step instead of a dozen per parameter tensor (CPU and CUDA both have it).
     return torch.optim.AdamW(groups, lr=cfg.lr, eps=cfg.adam_epsilon, fused=device.type in ("cuda", "cpu"))
 
@@ -135,8 +142,8 @@ class Loop:
 
     def __init__(self, model: MultiTaskModel, tasks: list[TrainTask], cfg, out_dir: Path, d: distributed.Dist,
                  probabilities=None, validator: Validator | None = None):
-        self.model, self.tasks, self.cfg, self.out_dir, self.d = model, {t.name: t for t in tasks}, cfg, out_dir, d
-        self.validator = validator
+        self.model, self.tasks, self.cfg, self.d = model, {t.name: t for t in tasks}, cfg, d
+        self.folder, self.validator = PhaseFolder(out_dir), validator
         model.to(d.device)
         self.ddp = model
         if d.world > 1:
@@ -147,6 +154,7 @@ class Loop:
                         for i, t in enumerate(tasks)}
         per_epoch = sum(s.batches_per_epoch() for s in self.streams.values())
         self.total = total_steps(per_epoch, cfg.grad_accum, cfg.epochs, cfg.max_steps)
+        self.eval_every = (validator.every or max(1, self.total // EVALUATIONS)) if validator else None
         if probabilities is None:
             probabilities = np.ones(len(tasks)) / len(tasks)
         self.sampler = TaskSampler(list(self.tasks), probabilities, cfg.seed)
@@ -228,7 +236,7 @@ class Loop:
             self.best = {"value": value, "step": self.step, "misses": 0}
             if self.d.main:
                 from safetensors.torch import save_model
-                with atomic_dir(self.out_dir / "best") as tmp:
+                with atomic_dir(self.folder.best) as tmp:
                     save_model(self.model, str(tmp / "model.safetensors"))
         else:
             self.best["misses"] += 1
@@ -242,19 +250,19 @@ class Loop:
         if self.d.main:
             state = {"params": fingerprint(self.cfg), "step": self.step, "stopped": self.stopped, "best": self.best, "history": self.history,
                      "streams": {k: s.state() for k, s in self.streams.items()}, "sampler": self.sampler.state()}
-            save_checkpoint(self.out_dir / CHECKPOINT, self.model, self.optimizer, self.scheduler, state,
+            save_checkpoint(self.folder.checkpoint, self.model, self.optimizer, self.scheduler, state,
                             self.scaler)
         distributed.barrier(self.d)
 
     def resume(self) -> bool:
         """Continue from out_dir/checkpoint when one exists."""
-        if not has_checkpoint(self.out_dir):
+        if not has_checkpoint(self.folder.root):
             return False
-        state = json.loads((self.out_dir / CHECKPOINT / "state.json").read_text(encoding="utf-8"))["loop"]
+        state = json.loads((self.folder.checkpoint / "state.json").read_text(encoding="utf-8"))["loop"]
         if state.get("params") != fingerprint(self.cfg):
-            raise UserError(f"{self.out_dir / CHECKPOINT}: written by a run with other params; rerun with the same "
+            raise UserError(f"{self.folder.checkpoint}: written by a run with other params; rerun with the same "
                             "params to resume, or delete the folder to start over")
-        state = load_checkpoint(self.out_dir / CHECKPOINT, self.model, self.optimizer, self.scheduler, self.scaler)
+        state = load_checkpoint(self.folder.checkpoint, self.model, self.optimizer, self.scheduler, self.scaler)
         self.step, self.stopped, self.best, self.history = state["step"], state["stopped"], state["best"], \
             state["history"]
         for k, s in self.streams.items():
@@ -265,13 +273,16 @@ class Loop:
         return True
 
     def finish(self) -> None:
-        """Load the best validated weights (if any) and drop the resume checkpoint."""
-        best = self.out_dir / "best" / "model.safetensors"
+        """Load the best validated weights (if any; warn when they are the last ones) and write log.jsonl."""
+        best = self.folder.best / "model.safetensors"
         if self.validator is not None and best.is_file():
             from safetensors.torch import load_model
             load_model(self.model, str(best), device=str(self.d.device))
+            if self.d.main and not self.stopped and self.best["step"] == self.step:
+                log.warning("validation still improved at the last step (%d): the model may be undertrained; "
+                            "raise epochs or max_steps", self.step)
         if self.d.main:
-            atomic_write_text(self.out_dir / "log.jsonl", "".join(f"{_json(r)}\n" for r in self.history))
+            atomic_write_text(self.folder.history, "".join(f"{_json(r)}\n" for r in self.history))
 
 
 def _json(row: dict) -> str:
@@ -291,7 +302,7 @@ def train(model: MultiTaskModel, tasks: list[TrainTask], cfg, out_dir: Path, d: 
         done = loop.step == loop.total
         if loop.step % cfg.log_every == 0 or done:
             loop.flush_log()
-        if validator is not None and (loop.step % validator.every == 0 or done):
+        if validator is not None and (loop.step % loop.eval_every == 0 or done):
             loop.flush_log()
             loop.validate()
         if loop.step % cfg.save_every == 0 and not done and not loop.stopped:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import torch
@@ -10,10 +9,9 @@ from torch.nn import functional as F
 
 from intermezzo.data.formats import read_lines
 from intermezzo.errors import UserError
-from intermezzo.phases import distributed
-from intermezzo.phases.common import finish, finished_summary, load_encoder_for, model_dir, save_trained
-from intermezzo.phases.loop import MultiTaskModel, TrainTask, seed_everything, train
-from intermezzo.phases.params import validate
+from intermezzo.phases.lifecycle import Outcome, PhaseRun, SavedModel, run_phase
+from intermezzo.phases.loop import MultiTaskModel, TrainTask, train
+from intermezzo.phases.summaries import MLMSummary
 
 MLM = "mlm"
 
@@ -105,19 +103,17 @@ def _local_copy(name: str) -> Path | None:
 
 def run_mlm(params: dict, out_dir: Path, inputs: dict[str, Path]) -> dict:
     """Continued masked-LM training on raw text per language; leaves out_dir/model/ with an `mlm` head."""
-    out_dir = Path(out_dir)
-    cfg = validate("mlm", params)
-    if (summary := finished_summary(out_dir, cfg, inputs)) is not None:
-        return summary
-    started, d = time.time(), distributed.setup(cfg.device)
-    seed_everything(cfg.seed)
-    encoder, tokenizer, source = load_encoder_for(cfg, inputs)
-    src = model_dir(inputs, "encoder", "model") or _local_copy(source)
+    return run_phase("mlm", params, out_dir, inputs, train_mlm)
+
+
+def train_mlm(run: PhaseRun) -> Outcome:
+    """The mlm phase's work: the tied LM head (the handed-over or pretrained one) trained on the texts."""
+    cfg = run.cfg
+    encoder, tokenizer, source = run.load_encoder()
+    src = run.input_model or _local_copy(source)
     task = mlm_task(encoder, tokenizer, cfg.texts, cfg.mlm_probability, cfg.max_length, cfg.max_train_samples,
                     checkpoint=src, head=saved_mlm_head(src, encoder))
-    model = MultiTaskModel(encoder, [task])
-    result = train(model, [task], cfg, out_dir, d)
-    save_trained(out_dir, encoder, tokenizer, {MLM: task.head}, {MLM: {"kind": "mlm"}}, d)
-    summary = {"phase": "mlm", "encoder": source, "tasks": {MLM: len(task.features)}, "model": "model",
-               **{k: result[k] for k in ("steps", "train_loss", "first_loss", "resumed_from")}}
-    return finish(out_dir, summary, d, started, cfg, inputs)
+    result = train(MultiTaskModel(encoder, [task]), [task], cfg, run.folder.root, run.d)
+    summary = MLMSummary(encoder=source, tasks={MLM: len(task.features)},
+                         **{k: result[k] for k in ("steps", "train_loss", "first_loss", "resumed_from")})
+    return Outcome(summary, SavedModel(encoder, tokenizer, {MLM: task.head}, {MLM: {"kind": "mlm"}}))

@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from intermezzo.errors import UserError, unknown
 
 
+# Validations per stage when eval_every is null: enough that early stopping can see a peak in any run length.
+EVALUATIONS = 10
+
+
 class _Params(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -24,7 +28,9 @@ class TrainParams(_Params):
     batch_size: int = Field(4, ge=1, description="Examples per micro-batch per process.")
     grad_accum: int = Field(8, ge=1,
         description="Micro-batches per optimizer step (effective batch = batch_size x grad_accum x processes).")
-    lr: float = Field(1e-5, gt=0, description="Peak learning rate of AdamW.")
+    lr: float = Field(1e-5, gt=0, description="Peak learning rate of AdamW (the encoder's; heads: head_lr).")
+    head_lr: float | None = Field(None, gt=0,
+        description="Peak learning rate of the task heads (a separate optimizer group); null = lr.")
     epochs: float = Field(3.0, gt=0, description="Passes over the training data (ignored when max_steps is set).")
     max_steps: int | None = Field(None, ge=1, description="Optimizer steps; overrides epochs.")
     warmup_ratio: float = Field(0.1, ge=0, le=1,
@@ -50,6 +56,22 @@ class TextsParams(_Params):
     mlm_probability: float = Field(0.15, gt=0, lt=1, description="Share of tokens selected for masking (80/10/10).")
 
 
+class HeadParams(_Params):
+    """How sentence-level heads (classification, multiple choice) read the encoder."""
+
+    pooling: Literal["cls", "mean"] = Field("cls",
+        description="Sentence vector of classification and multiple-choice heads: the first token, or the mean "
+                    "over real tokens (padding ignored; encoders trained with mean pooling, such as E5, want "
+                    "mean). Other heads ignore it.")
+
+
+class DevParams(_Params):
+    """How a training phase scores its tasks' dev splits."""
+
+    max_eval_samples: int | None = Field(None, ge=1, description="Debug knob: at most N validation examples.")
+    eval_batch_size: int = Field(32, ge=1, description="Examples per batch at validation.")
+
+
 class MLMParams(TrainParams, TextsParams):
     """Continued masked-LM training on raw text per language."""
 
@@ -60,7 +82,7 @@ class MLMParams(TrainParams, TextsParams):
 class TranslateParams(_Params):
     """Machine-translate the task's English data into a target language before training."""
 
-    engine: str = Field("hf", description="Key of intermezzo.phases.translate.TRANSLATORS.")
+    engine: str = Field("hf", description="Key of intermezzo.mt.TRANSLATORS.")
     model: str = Field("facebook/nllb-200-distilled-600M", description="Engine model (hub id or folder for 'hf').")
     tgt_lang: str = Field(..., description="Language to translate into (the task's language code, e.g. 'de').")
     src_lang: str = Field("en", description="Language of the source data.")
@@ -84,8 +106,8 @@ class SamplerParams(_Params):
     cap: int | None = Field(None, ge=1, description="Count at most this many examples of a task when weighting.")
 
 
-class IntermediateParams(TrainParams):
-    """Multi-task intermediate training: a shared encoder, one head per task."""
+class IntermediateParams(DevParams, HeadParams, TrainParams):
+    """Multi-task intermediate training: a shared encoder, one head per task; each task scored on its dev split."""
 
     tasks: list[IntermediateTask] = Field(..., min_length=1, description="Tasks to train on together.")
     sampler: SamplerParams = Field(default_factory=SamplerParams, description="Task sampler.")
@@ -93,17 +115,18 @@ class IntermediateParams(TrainParams):
     epochs: float = Field(2.0, gt=0, description="Passes over the combined training data.")
 
 
-class TargetParams(TrainParams):
+class TargetParams(DevParams, HeadParams, TrainParams):
     """Target-task training on English with early stopping on English validation."""
 
     task: str = Field(...,
-        description="Key of intermezzo.tasks.TASKS (the task trained; XTREME tasks train on their train_source).")
+        description="Key of intermezzo.tasks.TASKS (the task trained; XTREME tasks train on their training "
+                    "sources in order, e.g. XCOPA on SIQA, then COPA).")
     source: str = Field("hub", description="'hub', a folder in the task's official layout, or canonical JSONL.")
-    eval_every: int = Field(500, ge=1, description="Optimizer steps between validation runs.")
+    eval_every: int | None = Field(None, ge=1,
+        description=f"Optimizer steps between validation runs; null = {EVALUATIONS} evaluations per stage.")
     patience: int | None = Field(5, ge=1,
-        description="Stop after this many validations without improvement; null = never.")
-    max_eval_samples: int | None = Field(None, ge=1, description="Debug knob: at most N validation examples.")
-    eval_batch_size: int = Field(32, ge=1, description="Examples per batch at validation.")
+        description="Stop after this many validations in a row without improvement (jiant's "
+                    "no_improvements_for_n_evals); null = never.")
 
 
 class EvaluateParams(_Params):
@@ -181,14 +204,21 @@ def _input_identity(folder) -> str:
 
 def schema_markdown(kind: str) -> str:
     """A markdown table of the params of phase `kind` (used to write docs/phases.md)."""
+    return model_markdown(PARAMS[kind])
+
+
+def model_markdown(model: type[BaseModel]) -> str:
+    """A markdown table of a params model: key, type, default, meaning."""
     rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
-    for name, f in PARAMS[kind].model_fields.items():
+    for name, f in model.model_fields.items():
         default = "required" if f.is_required() else repr(f.get_default(call_default_factory=True))
-        help_text = f.description or ""
-        rows.append(f"| `{name}` | `{_type_name(f.annotation)}` | `{default}` | {help_text} |")
+        rows.append(f"| `{name}` | `{type_name(f.annotation)}` | `{default}` | {f.description or ''} |")
     return "\n".join(rows)
 
 
-def _type_name(annotation) -> str:
+def type_name(annotation) -> str:
+    """A field's type as the docs show it (no module prefixes)."""
+    import re
+
     text = str(annotation) if get_args(annotation) else getattr(annotation, "__name__", str(annotation))
-    return text.replace("typing.", "").replace("intermezzo.phases.params.", "")
+    return re.sub(r"intermezzo\.phases\.\w+\.", "", text.replace("typing.", ""))

@@ -5,15 +5,17 @@ from __future__ import annotations
 import torch
 
 from intermezzo.errors import UserError
+from intermezzo.modeling.heads import SentenceHead
 from intermezzo.types.base import TaskType
-from intermezzo.types.common import (stack_scalars, classifier, label_index, metric_example_scores, metric_scores, pad_tokens,
+from intermezzo.types.common import (stack_scalars, label_index, metric_example_scores, metric_scores, pad_tokens,
                                      per_feature, require_labels, run_encoder, token_fields)
 
 
 class Classification(TaskType):
-    """One feature per example: [CLS] a [SEP] (b [SEP]); a classifier on the first token."""
+    """One feature per example: [CLS] a [SEP] (b [SEP]); a classifier on the pooled sentence (first token or mean)."""
 
     name = "classification"
+    sentence_level = True  # build_head takes `pooling`
 
     def featurize(self, spec, examples, tokenizer, max_length, doc_stride=128):
         if not examples:  # tokenizers fail on an empty batch
@@ -38,11 +40,11 @@ class Classification(TaskType):
     def collate(self, features, pad_token_id):
         return {**pad_tokens(features, pad_token_id), **stack_scalars(features, "example_index", "labels")}
 
-    def build_head(self, spec, hidden_size):
-        return classifier(hidden_size, len(spec.labels))
+    def build_head(self, spec, hidden_size, pooling: str = "cls"):
+        return SentenceHead(hidden_size, len(spec.labels), pooling)
 
     def forward(self, encoder, head, batch):
-        return head(run_encoder(encoder, batch)[:, 0])
+        return head(head.pool(run_encoder(encoder, batch), batch.get("attention_mask")))
 
     def loss(self, outputs, batch):
         return torch.nn.functional.cross_entropy(outputs, batch["labels"].to(outputs.device))

@@ -95,10 +95,3 @@ def metric_example_scores(spec, predictions: list, references: list, lang: str) 
     from intermezzo.metrics import example_scores
 
     return example_scores(spec.metric, predictions, references, lang)
-
-
-def classifier(hidden_size: int, n_out: int, dropout: float = 0.1) -> torch.nn.Module:
-    """The RoBERTa-style head on the first token: dropout, dense, tanh, dropout, projection."""
-    return torch.nn.Sequential(torch.nn.Dropout(dropout), torch.nn.Linear(hidden_size, hidden_size), torch.nn.Tanh(),
-                               torch.nn.Dropout(dropout), torch.nn.Linear(hidden_size, n_out))
-

@@ -5,17 +5,19 @@ from __future__ import annotations
 import torch
 
 from intermezzo.errors import UserError
+from intermezzo.modeling.heads import SentenceHead
 from intermezzo.types.base import TaskType
-from intermezzo.types.common import (stack_scalars, classifier, metric_example_scores, metric_scores, pad_lists, per_feature,
+from intermezzo.types.common import (stack_scalars, metric_example_scores, metric_scores, pad_lists, per_feature,
                                      require_labels, run_encoder)
 
 MASKED = -1e4  # score of a padded-in choice (examples in one batch may have different choice counts)
 
 
 class MultipleChoice(TaskType):
-    """One feature per example holding one token row per choice; the head scores the first token."""
+    """One feature per example holding one token row per choice; the head scores each row's pooled vector."""
 
     name = "multiple_choice"
+    sentence_level = True  # build_head takes `pooling`
 
     def featurize(self, spec, examples, tokenizer, max_length, doc_stride=128):
         if not examples:  # tokenizers fail on an empty batch
@@ -56,14 +58,14 @@ class MultipleChoice(TaskType):
         batch["choice_mask"] = torch.tensor([[c < len(f["input_ids"]) for c in range(n_choices)] for f in features])
         return {**batch, **stack_scalars(features, "example_index", "labels")}
 
-    def build_head(self, spec, hidden_size):
-        return classifier(hidden_size, 1)
+    def build_head(self, spec, hidden_size, pooling: str = "cls"):
+        return SentenceHead(hidden_size, 1, pooling)
 
     def forward(self, encoder, head, batch):
         n, c, seq = batch["input_ids"].shape
         flat = {k: batch[k].reshape(n * c, seq) for k in ("input_ids", "attention_mask", "token_type_ids")
                 if k in batch}
-        scores = head(run_encoder(encoder, flat)[:, 0]).view(n, c)
+        scores = head(head.pool(run_encoder(encoder, flat), flat.get("attention_mask"))).view(n, c)
         return scores.masked_fill(~batch["choice_mask"].to(scores.device), MASKED)
 
     def loss(self, outputs, batch):

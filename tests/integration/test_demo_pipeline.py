@@ -26,9 +26,9 @@ class Reverse:
 
 @pytest.fixture
 def demo_inputs(tmp_path, tiny_model_dir, monkeypatch):
-    from intermezzo.phases import translate
+    from intermezzo import mt
 
-    monkeypatch.setitem(translate.TRANSLATORS, "reverse", Reverse)
+    monkeypatch.setitem(mt.TRANSLATORS, "reverse", Reverse)
     monkeypatch.setenv("INTERMEZZO_CACHE", str(tmp_path / "cache"))
     folders = {t: write_fixtures(t, tmp_path / "data") for t in ("multiemo", "vitaminc", "squad_shifts_dev")}
     text = tmp_path / "data" / "mlm_text"

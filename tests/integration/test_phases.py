@@ -166,3 +166,64 @@ def test_finished_folder_with_other_params_is_refused(setup):
     changed = {**config, "phases": {**config["phases"], "target": {**config["phases"]["target"], "lr": 1e-4}}}
     with pytest.raises(UserError, match="finished target run with other params"):
         runner.run_config(changed, root / "run")
+
+
+def test_a_kill_while_writing_a_checkpoint_leaves_nothing_in_the_finished_folder(setup, monkeypatch):
+    from intermezzo.phases.folder import PhaseFolder
+
+    root, config, _ = setup
+    params = {**dict(runner.phase_plan(config)[2][2]), "max_steps": 20}
+    real = checkpoint.save_checkpoint
+
+    def killed_mid_write(folder, *args, **kw):
+        stale = folder.parent / f".{folder.name}.k1ll.tmp"  # what atomic_dir holds while it writes
+        stale.mkdir(parents=True)
+        (stale / "model.safetensors").write_bytes(b"half")
+        raise KeyboardInterrupt("SIGKILL while the checkpoint was being written")
+
+    monkeypatch.setattr(loop, "save_checkpoint", killed_mid_write)
+    out = root / "killed-mid-write"
+    with pytest.raises(KeyboardInterrupt):
+        target_module.run_target(params, out, {"encoder": root / "run" / "intermediate"})
+    assert PhaseFolder(out).leftovers()
+    monkeypatch.setattr(loop, "save_checkpoint", real)
+    target_module.run_target(params, out, {"encoder": root / "run" / "intermediate"})
+    assert is_done(out) and PhaseFolder(out).leftovers() == []
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_resumed_phase_keeps_the_killed_attempts_log(tmp_path):
+    from intermezzo.experiments.executors import execute_node, settle_logs
+    from intermezzo.experiments.plan import Node
+
+    attempts = []
+
+    def phase(params, out_dir, inputs):
+        attempts.append(1)
+        print(f"attempt {len(attempts)} working")
+        if len(attempts) == 1:
+            raise KeyboardInterrupt("killed")
+        return {"phase": "target"}
+
+    node = Node(key="target-abc", kind="target", params={})
+    with pytest.raises(KeyboardInterrupt):
+        execute_node(tmp_path, node, {"target": phase})
+    execute_node(tmp_path, node, {"target": phase})
+    settle_logs(tmp_path)
+    text = (tmp_path / "phases" / "target-abc" / "log.txt").read_text()
+    assert text.index("attempt 1 working") < text.index("a new attempt") < text.index("attempt 2 working")
+    assert "KeyboardInterrupt" in text  # the killed attempt's traceback is kept too
+
+
+def test_evaluate_cleans_up_a_killed_attempts_predictions(setup, tmp_path):
+    from intermezzo.phases import PHASES
+    from intermezzo.phases.folder import PhaseFolder
+
+    root, config, _ = setup
+    out = tmp_path / "eval"
+    stale = out / ".predictions.k1ll.tmp" / "clean" / "pawsx"
+    stale.mkdir(parents=True)
+    (stale / "test-de.tsv").write_text("0\n")
+    params = {**config["phases"]["evaluate"], "noise": [], "langs": ["en"]}
+    PHASES["evaluate"](params, out, {"model": root / "run" / "target"})
+    assert is_done(out) and PhaseFolder(out).leftovers() == []

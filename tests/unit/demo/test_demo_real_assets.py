@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from intermezzo.demo import assets, bigbench, e5, mt
+from intermezzo.demo import assets, bigbench, e5
+from intermezzo.mt import fast as mt
 
 pytestmark = pytest.mark.slow
 

@@ -52,7 +52,7 @@ def test_machine_translated_intermediate_task_through_the_phase(tmp_path, tiny_m
     """Option (b): a registered engine translates the English data; the phase reports and caches it."""
     import json
 
-    from intermezzo.phases.translate import TRANSLATORS
+    from intermezzo.mt import TRANSLATORS
 
     calls = []
 

@@ -43,6 +43,29 @@ def test_presets_hold_the_published_settings():
         preset_params("phang", "target", "xnli")
 
 
+def test_phang2020_follows_jiants_xtreme_scripts():
+    # jiant scripts/benchmarks/xtreme: c_tokenize_and_cache.sh (QA 384, retrieval 512), e_run_models.sh
+    # (--eval_every_steps 1000 --no_improvements_for_n_evals 30), xtreme_runconfig_writer.py (eval_subset_num 500).
+    for task in ("xquad", "mlqa", "tydiqa"):
+        assert preset_params("phang2020", "target", task)["max_length"] == 384
+        assert preset_params("phang2020", "evaluate", task)["max_length"] == 384
+    target = preset_params("phang2020", "target", "xnli")
+    assert (target["patience"], target["eval_every"], target["max_eval_samples"]) == (30, 1000, 500)
+    assert preset_params("phang2020", "intermediate", "squad")["max_length"] == 384
+    assert preset_params("phang2020", "evaluate", "tatoeba")["max_length"] == 512
+    assert preset_params("xtreme-r", "target", "xnli")["eval_every"] == 100  # train_xnli.sh --save_steps 100
+
+
+def test_every_preset_value_names_its_source():
+    from intermezzo.phases.runner import PRESET_DIR
+
+    for path in PRESET_DIR.glob("*.yaml"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            value = line.split("#")[0]
+            if ":" in value and value.split(":", 1)[1].strip() and not line.startswith("description"):
+                assert "#" in line, f"{path.name}:{n}: a value without its source: {line.strip()}"
+
+
 def test_overrides_parse_yaml_values_and_reject_garbage():
     out = apply_overrides({"a": {"b": 1}}, ["a.c=[1, 2]", "d=true", "a.b=x"])
     assert out == {"a": {"b": "x", "c": [1, 2]}, "d": True}

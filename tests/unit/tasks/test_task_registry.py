@@ -2,7 +2,7 @@
 
 import pytest
 
-from intermezzo.data.readers import READERS
+from intermezzo.data.layouts import LAYOUTS
 from intermezzo.errors import UserError
 from intermezzo.tasks import TASKS, check_lang, get_task
 
@@ -26,7 +26,7 @@ def test_spec_is_well_formed(name):
     assert spec.metric in METRICS
     assert spec.langs and all(isinstance(lang, str) and 2 <= len(lang) <= 3 for lang in spec.langs)
     assert len(set(spec.langs)) == len(spec.langs), "duplicate languages"
-    assert spec.citation.strip() and spec.reader in READERS
+    assert spec.citation.strip() and spec.layout in LAYOUTS
     assert spec.train_source is None or spec.train_source in TASKS
     assert set(spec.splits) <= {"train", "validation", "test"} and spec.splits
     assert set(spec.benchmarks) <= {"xtreme", "xtreme-r"}
@@ -37,8 +37,8 @@ def test_spec_is_well_formed(name):
     if spec.type == "tagging":
         assert "O" in spec.labels or len(spec.labels) > 2
     if spec.hub is not None:
-        assert "/" in spec.hub[0] and spec.hub[1]
-    assert set(spec.extra.get("xtreme_langs", ())) <= set(spec.langs)
+        assert "/" in spec.hub.id and spec.hub.config
+    assert set(spec.xtreme_langs) <= set(spec.langs)
 
 
 def test_benchmark_membership_and_groups_follow_xtreme_evaluate_py():
@@ -53,7 +53,7 @@ def test_benchmark_membership_and_groups_follow_xtreme_evaluate_py():
 
 
 def test_official_language_counts():
-    counts = {n: (len(TASKS[n].langs), len(TASKS[n].extra.get("xtreme_langs", TASKS[n].langs)))
+    counts = {n: (len(TASKS[n].langs), len(TASKS[n].xtreme_langs or TASKS[n].langs))
               for n in ("xnli", "panx", "udpos", "tatoeba", "xquad", "mlqa", "tydiqa", "xcopa", "mewslix", "pawsx",
                         "bucc2018", "lareqa")}
     assert counts == {"xnli": (15, 15), "panx": (48, 40), "udpos": (38, 33), "tatoeba": (41, 36),
@@ -61,7 +61,7 @@ def test_official_language_counts():
                       "mewslix": (11, 11), "pawsx": (7, 7), "bucc2018": (4, 4), "lareqa": (11, 11)}
     union = set().union(*(TASKS[n].langs for n in XTREME_R))
     assert len(union) == 50, "XTREME-R covers 50 languages"
-    assert len(set().union(*(TASKS[n].extra.get("xtreme_langs", TASKS[n].langs) for n in XTREME))) == 40
+    assert len(set().union(*(TASKS[n].xtreme_langs or TASKS[n].langs for n in XTREME))) == 40
 
 
 def test_training_sources_as_in_xtreme_r():
@@ -74,10 +74,10 @@ def test_training_sources_as_in_xtreme_r():
 
 
 def test_hub_language_maps_cover_the_languages_they_serve():
-    assert set(TASKS["udpos"].extra["hub_lang"]) == set(TASKS["udpos"].extra["xtreme_langs"])
-    assert set(TASKS["tatoeba"].extra["hub_lang"]) == set(TASKS["tatoeba"].langs)
-    assert TASKS["tatoeba"].extra["hub_lang"]["zh"] == "cmn" and TASKS["udpos"].extra["hub_lang"]["de"] == "German"
-    assert set(TASKS["tydiqa"].extra["hub_lang"]) == set(TASKS["tydiqa"].langs)
+    assert set(TASKS["udpos"].hub.langs) == set(TASKS["udpos"].xtreme_langs)
+    assert set(TASKS["tatoeba"].hub.langs) == set(TASKS["tatoeba"].langs)
+    assert TASKS["tatoeba"].hub.langs["zh"] == "cmn" and TASKS["udpos"].hub.langs["de"] == "German"
+    assert set(TASKS["tydiqa"].hub.langs) == set(TASKS["tydiqa"].langs)
 
 
 def test_unknown_task_suggests_close_names():

@@ -56,14 +56,16 @@ class Tatoeba(Layout):
         return queries + [{"id": f"en-{j}", "kind": "candidate", "text": t} for j, t in enumerate(targets)]
 
     def write(self, spec, folder, split, lang, examples):
-        src = self._laser(spec, folder, lang)
+        """LASER's aligned files when every query has its one gold candidate; else XTREME's, English sorted."""
         candidates = {ex["id"]: ex["text"] for ex in examples if ex["kind"] == "candidate"}
         queries = [ex for ex in examples if ex["kind"] == "query"]
-        if any(len(q.get("gold") or ()) != 1 for q in queries):
-            raise ValueError("Tatoeba's aligned files need exactly one gold candidate per query")
-        _lines_file(src, [q["text"] for q in queries])
-        _lines_file(src.with_suffix(".eng"), [candidates[q["gold"][0]] for q in queries])
-        return src
+        if all(len(q.get("gold") or ()) == 1 for q in queries):
+            src = self._laser(spec, folder, lang)
+            _lines_file(src.with_suffix(".eng"), [candidates[q["gold"][0]] for q in queries])
+        else:  # utils_preprocess.py tatoeba_preprocess: the English side sorted, so no line is a gold
+            src = self.path(spec, folder, split, lang, must_exist=False)
+            _lines_file(src.with_suffix(".en"), sorted(candidates.values()))
+        return _lines_file(src, [q["text"] for q in queries])
 
     def from_hub(self, spec, rows, split, lang):
         """google/xtreme's tatoeba rows are aligned pairs: source = query, target = its gold candidate."""

@@ -119,6 +119,11 @@ _MNLI_FILE = {"train": "train.tsv", "validation": "dev_matched.tsv", "test": "te
 _MNLI_COLUMNS = {"premise": "sentence1", "hypothesis": "sentence2", "label": "gold_label"}
 
 
+def _source_of(example_id: str) -> str:
+    """Which release an anli_plus example came from, by the id the reader gave it."""
+    return next((s for s in ("mnli", "anli-r1", "anli-r2", "anli-r3") if example_id.startswith(f"{s}-")), "snli")
+
+
 class AnliPlus(Layout):
     """SNLI + MNLI + ANLI R1-3 from their own release folders under the task folder: `snli_1.0/`, `MNLI/`
     (GLUE), `anli_v1.0/R{1,2,3}/`; labels mapped to shared NLI names. An example's `source` (snli, mnli,
@@ -135,10 +140,10 @@ class AnliPlus(Layout):
             for n, r in enumerate(read_jsonl(snli), 1):
                 if r.get("gold_label") == "-":  # no annotator consensus: unusable
                     continue
-                if not {"sentence1", "sentence2", "gold_label"} <= set(r):
-                    raise UserError(f"{snli}:{n}: an SNLI row needs sentence1, sentence2 and gold_label")
+                if not {"sentence1", "sentence2"} <= set(r):
+                    raise UserError(f"{snli}:{n}: an SNLI row needs sentence1 and sentence2 (and gold_label)")
                 parts.append({"id": f"snli-{n}", "premise": r["sentence1"], "hypothesis": r["sentence2"],
-                              "label": r["gold_label"]})
+                              **({"label": r["gold_label"]} if "gold_label" in r else {})})
         mnli = folder / "MNLI" / _MNLI_FILE[split]
         if mnli.is_file():
             refuse_empty(mnli)
@@ -149,39 +154,41 @@ class AnliPlus(Layout):
                 refuse_empty(anli)
                 for n, row in enumerate(read_jsonl(anli), 1):
                     label = _ANLI_LABEL.get(row.get("label"))
-                    if label is None:
+                    if label is None and "label" in row:
                         raise UserError(f"{anli}:{n}: label must be e, n or c, found {row.get('label')!r}")
                     if not {"context", "hypothesis"} <= set(row):
                         raise UserError(f"{anli}:{n}: an ANLI row needs context and hypothesis")
                     parts.append({"id": f"anli-r{r}-{row.get('uid', n)}", "premise": row["context"],
-                                  "hypothesis": row["hypothesis"], "label": label})
+                                  "hypothesis": row["hypothesis"], **({"label": label} if label else {})})
         if not parts:
             raise UserError(f"{folder}: no SNLI, MNLI or ANLI {split} files found; expected snli_1.0/, MNLI/, "
                             "anli_v1.0/R1..R3/ (their official layouts)")
         for ex in parts:
-            check_label(spec, ex["label"], f"{folder}: example {ex['id']}")
+            if "label" in ex:
+                check_label(spec, ex["label"], f"{folder}: example {ex['id']}")
         return parts
 
     def write(self, spec, folder, split, lang, examples):
         folder, disk = Path(folder), DISK_SPLIT[split]
         by_source: dict[str, list[dict]] = {}
         for ex in examples:
-            by_source.setdefault(ex.get("source", "snli"), []).append(ex)
+            by_source.setdefault(ex.get("source") or _source_of(ex["id"]), []).append(ex)
         for source, rows in by_source.items():
             if source == "snli":
                 write_jsonl(folder / "snli_1.0" / f"snli_1.0_{disk}.jsonl", [
-                    {"gold_label": ex["label"], "sentence1": ex["premise"], "sentence2": ex["hypothesis"]}
-                    for ex in rows])
+                    {**({"gold_label": ex["label"]} if "label" in ex else {}), "sentence1": ex["premise"],
+                     "sentence2": ex["hypothesis"]} for ex in rows])
             elif source == "mnli":
+                labelled = all("label" in ex for ex in rows)
                 GlueTsv().write_file(spec, folder / "MNLI" / _MNLI_FILE[split],
                                      [{"sentence1": ex["premise"], "sentence2": ex["hypothesis"],
-                                       "gold_label": ex["label"]} for ex in rows],
-                                     header=["index", "sentence1", "sentence2", "gold_label"])
+                                       "gold_label": ex.get("label", "")} for ex in rows],
+                                     header=["index", "sentence1", "sentence2", *(["gold_label"] if labelled else [])])
             else:
                 short = {v: k for k, v in _ANLI_LABEL.items()}
                 write_jsonl(folder / "anli_v1.0" / f"R{source[-1]}" / f"{disk}.jsonl", [
-                    {"uid": f"{source}-{i}", "context": ex["premise"], "hypothesis": ex["hypothesis"],
-                     "label": short[ex["label"]]} for i, ex in enumerate(rows)])
+                    {"uid": ex["id"].removeprefix(f"{source}-"), "context": ex["premise"], "hypothesis": ex["hypothesis"],
+                     **({"label": short[ex["label"]]} if "label" in ex else {})} for ex in rows])
         return folder
 
     def from_hub(self, spec, rows, split, lang):

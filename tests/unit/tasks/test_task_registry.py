@@ -93,3 +93,44 @@ def test_unknown_language_suggests_close_codes():
     with pytest.raises(UserError) as e:
         check_lang(spec, "deu")
     assert "did you mean de" in str(e.value) and "\n" not in str(e.value)
+
+
+# google-research/xtreme evaluate.py (XTREME_TASK2LANGS, XTREME_R_TASK2LANGS, *_GROUP2TASK), as data: the
+# benchmark tables intermezzo derives from the registry must reproduce them, task order included.
+OFFICIAL_ORDER = {
+    "xtreme": ["pawsx", "xnli", "panx", "udpos", "bucc2018", "tatoeba", "xquad", "mlqa", "tydiqa"],
+    "xtreme-r": ["xnli", "panx", "udpos", "tatoeba", "xcopa", "lareqa", "mewslix", "xquad", "mlqa", "tydiqa"],
+}
+OFFICIAL_GROUPS = {
+    "xtreme": {"classification": {"pawsx", "xnli"}, "tagging": {"udpos", "panx"}, "qa": {"xquad", "mlqa", "tydiqa"},
+               "retrieval": {"bucc2018", "tatoeba"}},
+    "xtreme-r": {"classification": {"xnli", "xcopa"}, "tagging": {"udpos", "panx"},
+                 "qa": {"xquad", "mlqa", "tydiqa"}, "retrieval": {"tatoeba", "mewslix"}, "multi_choice": {"xcopa"}},
+}
+
+
+@pytest.mark.parametrize("benchmark", ["xtreme", "xtreme-r"])
+def test_benchmark_tables_derived_from_the_registry_match_evaluate_py(benchmark):
+    from intermezzo.metrics import GROUPS, TASK_METRICS, task_langs
+
+    langs = task_langs(benchmark)
+    assert list(langs) == OFFICIAL_ORDER[benchmark]
+    assert {g: set(t) for g, t in GROUPS[benchmark].items()} == OFFICIAL_GROUPS[benchmark]
+    assert list(GROUPS[benchmark]) == list(OFFICIAL_GROUPS[benchmark])
+    for task, task_lang_list in langs.items():
+        assert task_lang_list == TASKS[task].benchmark_langs(benchmark)
+        assert TASK_METRICS[task] == TASKS[task].metric
+    assert len(langs["panx"]) == (40 if benchmark == "xtreme" else 48)
+    assert langs["udpos"][-1] == ("zh" if benchmark == "xtreme" else "ro")
+
+
+def test_specs_are_typed_no_untyped_extra_left():
+    from dataclasses import fields
+
+    from intermezzo.tasks.spec import TaskSpec
+
+    assert "extra" not in {f.name for f in fields(TaskSpec)}
+    assert TASKS["ccg"].unknown_tag == "UNK" and TASKS["squad_v2"].version_2_with_negative
+    assert TASKS["hellaswag"].n_choices == 4 and TASKS["mnli"].columns["label"] == "gold_label"
+    assert TASKS["lareqa"].groups_in("xtreme-r") == () and TASKS["xcopa"].groups_in("xtreme") == ()
+    assert hash(TASKS["xnli"]) == hash(TASKS["xnli"])  # mappings stay out of the hash

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 
 from intermezzo.data import fixture_text as T
+from intermezzo.data.fixture_generic import GENERATORS as GENERIC
 from intermezzo.tasks.spec import TaskSpec
 
 NLI = ("entailment", "neutral", "contradiction")
@@ -36,8 +37,12 @@ def _paraphrase(lang: str, rng: random.Random, n: int) -> list[tuple[str, str, s
 
 
 def pairs(spec: TaskSpec, split: str, lang: str, rng: random.Random, n: int) -> list[dict]:
-    """XNLI / PAWS-X rows (ids as the pair_tsv layout numbers them)."""
-    make = _nli if spec.name == "xnli" else _paraphrase
+    """XNLI-like (NLI labels) or PAWS-X-like (0/1) rows, ids as the pair_tsv layout numbers them; any other
+    label set gets the type's generic examples."""
+    make = {NLI: _nli, ("0", "1"): _paraphrase}.get(tuple(spec.labels))
+    if make is None:
+        rows = GENERIC["classification"](spec, lang, rng, n, split)
+        return [dict(ex, id=f"{split}-{i}") for i, ex in enumerate(rows)]
     a, b = spec.fields
     return [{"id": f"{split}-{i}", a: x, b: y, "label": label} for i, (x, y, label) in enumerate(make(lang, rng, n))]
 

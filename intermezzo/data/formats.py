@@ -80,11 +80,6 @@ def read_tsv(path: str | Path, columns: int | None = None) -> list[list[str]]:
     return rows
 
 
-def write_tsv(path: str | Path, rows: list[list[str]]) -> Path:
-    """Write tab-separated rows atomically."""
-    return atomic_write_text(path, "".join("\t".join(map(str, r)) + "\n" for r in rows))
-
-
 def read_lines(path: str | Path) -> list[str]:
     """Lines of a text file without their newline, blank lines kept (they separate sentences in XTREME)."""
     text = read_text(path)

@@ -187,8 +187,9 @@ class AnliPlus(Layout):
             else:
                 short = {v: k for k, v in _ANLI_LABEL.items()}
                 write_jsonl(folder / "anli_v1.0" / f"R{source[-1]}" / f"{disk}.jsonl", [
-                    {"uid": ex["id"].removeprefix(f"{source}-"), "context": ex["premise"], "hypothesis": ex["hypothesis"],
-                     **({"label": short[ex["label"]]} if "label" in ex else {})} for ex in rows])
+                    {"uid": ex["id"].removeprefix(f"{source}-"), "context": ex["premise"],
+                     "hypothesis": ex["hypothesis"], **({"label": short[ex["label"]]} if "label" in ex else {})}
+                    for ex in rows])
         return folder
 
     def from_hub(self, spec, rows, split, lang):

@@ -88,3 +88,51 @@ def test_a_tiny_labelled_xcopa_file_of_zeros_stays_labelled(tmp_path):
     row = '{"premise": "p", "choice1": "a", "choice2": "b", "question": "cause", "label": 0, "idx": %d}\n'
     (tmp_path / "test-it.jsonl").write_text("".join(row % i for i in range(3)))
     assert [ex["label"] for ex in load_examples("xcopa", "test", "it", source=tmp_path)] == [0, 0, 0]
+
+
+def test_a_new_task_in_an_existing_format_needs_only_its_spec(monkeypatch, tmp_path):
+    import datasets
+
+    from intermezzo.tasks.spec import HubSource, TaskSpec
+
+    spec = TaskSpec(name="americasnli", type="classification", langs=("en", "qu", "gn"), metric="accuracy",
+                    citation="test", train_source="mnli", layout="pair_tsv", fields=("premise", "hypothesis"),
+                    labels=("entailment", "neutral", "contradiction"), parallel=True,
+                    hub=HubSource("example/americasnli", "{lang}", columns={"label": "gold"}))
+    monkeypatch.setitem(TASKS, spec.name, spec)
+    folder = write_fixtures(spec.name, tmp_path)
+    assert (folder / "test-qu.tsv").is_file()
+    assert [ex["id"] for ex in load_examples(spec.name, "test", "gn", source=tmp_path)][:2] == ["test-0", "test-1"]
+    rows = datasets.Dataset.from_dict({"premise": ["a"], "hypothesis": ["b"], "gold": ["neutral"]})
+    monkeypatch.setattr(datasets, "load_dataset", lambda *a, **k: rows)
+    assert load_examples(spec.name, "test", "qu") == [{"id": "test-0", "premise": "a", "hypothesis": "b",
+                                                       "label": "neutral"}]
+
+
+def test_a_new_format_is_one_layout_class_and_its_fixtures_follow(monkeypatch, tmp_path):
+    from intermezzo.data.formats import read_lines
+    from intermezzo.io import atomic_write_text
+    from intermezzo.tasks.spec import TaskSpec
+
+    class LabelFirst(Layout):
+        """`label|text` lines."""
+
+        name = "label_first"
+        pattern = "{lang}.{split}.txt"
+
+        def read_file(self, spec, path, split="test", lang="en"):
+            return [{"id": f"{split}-{i}", "text": t, "label": lab}
+                    for i, (lab, t) in enumerate(line.split("|", 1) for line in read_lines(path))]
+
+        def write_file(self, spec, path, examples, split="test", lang="en"):
+            return atomic_write_text(path, "".join(f"{ex['label']}|{ex['text']}\n" for ex in examples))
+
+    spec = TaskSpec(name="sentiment_x", type="classification", langs=("en", "de"), metric="accuracy",
+                    citation="test", train_source="sentiment_x", layout="label_first", fields=("text",),
+                    labels=("neg", "pos"))
+    monkeypatch.setitem(LAYOUTS, "label_first", LabelFirst())
+    monkeypatch.setitem(TASKS, spec.name, spec)
+    folder = write_fixtures(spec.name, tmp_path)
+    assert (folder / "de.test.txt").read_text().split("|")[0] in ("neg", "pos")
+    examples = load_examples(spec.name, "train", "en", source=tmp_path)
+    assert len(examples) == 48 and {ex["label"] for ex in examples} == {"neg", "pos"}

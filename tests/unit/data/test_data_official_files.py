@@ -129,8 +129,8 @@ def test_squad_versions_xtreme_blanked_test_and_v2_impossible(tmp_path):
     assert read("xquad", tmp_path, "test", "de") == [
         {"id": "56be85543aeaaa14", "context": "Anna wohnt in Wien.", "question": "Wo wohnt Anna?"}]
     v2 = {"version": "v2.0", "data": [{"title": "Normans", "paragraphs": [{"context": "The Normans were in France.",
-          "qas": [{"question": "Who was in France?", "id": "a1", "answers": [{"text": "The Normans", "answer_start": 0}],
-                   "is_impossible": False},
+          "qas": [{"question": "Who was in France?", "id": "a1",
+                   "answers": [{"text": "The Normans", "answer_start": 0}], "is_impossible": False},
                   {"plausible_answers": [{"text": "France", "answer_start": 20}], "question": "Who was in Spain?",
                    "id": "a2", "answers": [], "is_impossible": True}]}]}]}
     put(tmp_path / "dev-v2.0.json", json.dumps(v2))
@@ -229,7 +229,8 @@ def test_lareqa_xquad_r_sentence_breaks(tmp_path):
         "context": "Anna lives in Rome. Boris works in Paris.", "sentences": ["Anna lives in Rome.",
                                                                           "Boris works in Paris."],
         "sentence_breaks": [[0, 19], [20, 41]],
-        "qas": [{"id": "q1", "question": "Where does Boris work?", "answers": [{"text": "Paris", "answer_start": 35}]}]}]}]}
+        "qas": [{"id": "q1", "question": "Where does Boris work?",
+                 "answers": [{"text": "Paris", "answer_start": 35}]}]}]}]}
     put(tmp_path / "xquad-r" / "en.json", json.dumps(doc))
     rows = read("lareqa", tmp_path, "test", "en")
     assert rows[0] == {"id": "en-q1", "kind": "query", "text": "Where does Boris work?", "gold": ["en-0-0-1"]}

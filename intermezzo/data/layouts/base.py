@@ -54,6 +54,7 @@ class Layout:
     pattern = "{split}-{lang}.tsv"
     alternatives: tuple[str, ...] = ()  # other names the release itself uses, tried in order when reading
     disk_splits = DISK_SPLIT
+    hub_refusal: str | None = None  # why the hub's copy of this data cannot be used (BUCC), or None
 
     def file_name(self, spec: TaskSpec, split: str, lang: str, pattern: str | None = None) -> str:
         """The file of (split, lang) relative to the task folder."""
@@ -91,16 +92,13 @@ class Layout:
         """Write canonical examples to one file in this format (atomically)."""
         raise NotImplementedError
 
-    # The hub's rows of this format (google/xtreme and the others): None = drop the row.
-    hub_refusal: str | None = None  # a reason to refuse the hub copy outright (BUCC), or None
-
     def from_hub(self, spec: TaskSpec, rows: list[dict], split: str, lang: str) -> list[dict]:
         """Canonical examples from the hub's rows (ClassLabel integers already turned into names)."""
         out = (self.hub_row(spec, row, i, split, lang) for i, row in enumerate(rows))
         return [ex for ex in out if ex is not None]
 
     def hub_row(self, spec: TaskSpec, row: dict, i: int, split: str, lang: str) -> dict | None:
-        """One canonical example from one hub row."""
+        """One canonical example from one hub row (None drops the row)."""
         raise UserError(f"task {spec.name}: no hub converter for the {self.name} layout; pass a folder of the "
                         "official files as the source")
 

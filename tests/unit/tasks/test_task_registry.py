@@ -134,3 +134,23 @@ def test_specs_are_typed_no_untyped_extra_left():
     assert TASKS["hellaswag"].n_choices == 4 and TASKS["mnli"].columns["label"] == "gold_label"
     assert TASKS["lareqa"].groups_in("xtreme-r") == () and TASKS["xcopa"].groups_in("xtreme") == ()
     assert hash(TASKS["xnli"]) == hash(TASKS["xnli"])  # mappings stay out of the hash
+
+
+def test_tasks_command_filters_by_benchmark_and_refuses_an_unknown_one(monkeypatch, capsys):
+    import sys
+
+    from intermezzo.cli import main
+
+    def run(*args):
+        monkeypatch.setattr(sys, "argv", ["intermezzo", "tasks", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = e.code
+        return code, capsys.readouterr()
+
+    code, out = run("--benchmark", "xtreme")
+    assert code == 0 and "bucc2018" in out.out and "xcopa" not in out.out
+    code, out = run("--benchmark", "xtrem")
+    assert code == 2 and "did you mean xtreme" in out.err and out.err.count("\n") == 1

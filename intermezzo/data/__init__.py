@@ -1,1 +1,1 @@
-"""Data: file formats of the official layouts, readers, hub loading, fixtures."""
+"""Data: plain file formats, the official on-disk layouts (read and write), hub loading, fixtures."""

@@ -32,10 +32,18 @@ def data_command(
     kinds = Counter(ex.get("kind", "example") for ex in examples)
     labels = Counter(str(ex["label"]) for ex in examples if "label" in ex)
     typer.echo(f"{task} {split} {lang}: " + ", ".join(f"{n} {k}s" for k, n in sorted(kinds.items()))
-               + (f"; labels {dict(sorted(labels.items()))}" if labels else ""))
+               + (f"; labels {dict(sorted(labels.items()))}" if labels else "")
+               + ("" if _labelled(examples) else "; unlabelled (no gold: scoring this split is not possible; "
+                                                 "XTREME's downloads strip test labels)"))
     if out:
         write_jsonl(out, examples)
         typer.echo(f"wrote {len(examples)} canonical examples to {out}")
+
+
+def _labelled(examples: list[dict]) -> bool:
+    """Whether any example carries gold (a label, tags, answers, or a query's gold ids)."""
+    return any(ex.get("label") is not None or "tags" in ex or "answers" in ex or ex.get("gold")
+               for ex in examples if ex.get("kind", "query") != "candidate")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from intermezzo.data.formats import read_jsonl
 from intermezzo.errors import UserError, unknown
 from intermezzo.tasks import check_lang, get_task
 from intermezzo.tasks.spec import TaskSpec
@@ -36,19 +35,6 @@ def _jsonl_folder_file(folder: Path, split: str, lang: str) -> Path | None:
     return None
 
 
-def _check_examples(examples: list[dict], spec: TaskSpec, where: Path) -> list[dict]:
-    """Canonical JSONL rows need an id; give missing ones a stable one, and refuse rows of the wrong shape."""
-    need = {"classification": spec.fields, "multiple_choice": ("choices",), "tagging": ("tokens",),
-            "extractive_qa": ("context", "question"), "retrieval": ("text",)}.get(spec.type, ())
-    for n, ex in enumerate(examples, 1):
-        missing = [k for k in need if k not in ex]
-        if missing:
-            raise UserError(f"{where}:{n}: a {spec.type} example needs {', '.join(missing)}; see the canonical "
-                            "schemas in intermezzo/types/base.py")
-        ex.setdefault("id", f"{where.stem}-{n}")
-    return examples
-
-
 def _limit(examples: list[dict], limit: int | None) -> list[dict]:
     if limit is None:
         return examples
@@ -73,30 +59,33 @@ def load_examples(task: str, split: str, lang: str, source: str | os.PathLike = 
         from intermezzo.data.hub import load_hub
 
         return _limit(load_hub(spec, split, lang, trust_remote_code=trust_remote_code, limit=limit), limit)
+    from intermezzo.data.layouts import LAYOUTS, MissingFile, layout_of
+    from intermezzo.data.layouts.base import refuse_empty
+
+    canonical = LAYOUTS["jsonl"]
     path = Path(source)
     if path.is_file():
         if path.suffix != ".jsonl":
             raise UserError(f"{path}: a single-file source must be .jsonl of canonical examples; pass the "
                             "folder for official layouts")
-        return _limit(_check_examples(read_jsonl(path), spec, path), limit)
+        refuse_empty(path)
+        return _limit(canonical.read_file(spec, path, split, lang), limit)
     if not path.is_dir():
         raise UserError(f"{path}: no such file or folder; pass 'hub', a data folder or a .jsonl file")
-    from intermezzo.data.layout import MissingFile
-    from intermezzo.data.readers import READERS
-
     # Accept the download folder itself (XTREME's download/ holds one sub-folder per task).
     folder = path / spec.name if (path / spec.name).is_dir() else path
     jsonl = _jsonl_folder_file(folder, split, lang)
     if jsonl is None:
         check_lang(spec, lang)  # no file for an unofficial language: most likely a typo, so suggest names
-    if spec.reader in READERS:
+    if spec.layout is not None:
         # The official layout first: (X)COPA's official files are also named {split}-{lang}.jsonl.
         try:
-            return _limit(READERS[spec.reader](spec, folder, split, lang), limit)
+            return _limit(layout_of(spec).read(spec, folder, split, lang), limit)
         except MissingFile:
             if jsonl is None:
                 raise
     if jsonl is None:
         raise UserError(f"{folder}: no {split}-{lang}.jsonl of canonical examples for {spec.name}"
-                        + ("" if spec.reader else " (the task has no official on-disk layout)"))
-    return _limit(_check_examples(read_jsonl(jsonl), spec, jsonl), limit)
+                        + ("" if spec.layout else " (the task has no official on-disk layout)"))
+    refuse_empty(jsonl)
+    return _limit(canonical.read_file(spec, jsonl, split, lang), limit)

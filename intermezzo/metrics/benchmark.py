@@ -1,9 +1,10 @@
 """Score a submission folder against a labels folder as XTREME's evaluate.py does, for XTREME and XTREME-R.
 
-The official scorer defines its groups and per-benchmark language lists itself (they differ between the
-two versions, e.g. panx has 40 languages in XTREME and 48 in XTREME-R), so they live here. It has no
-LAReQA languages (an empty list, which breaks its overall score); we score LAReQA on its XQuAD-derived
-languages, from the task registry when the task is registered there.
+The official scorer's tables (per-benchmark tasks and languages, group membership, metric per task) are
+derived from the task registry: a spec's `benchmarks`, `benchmark_langs(b)`, `groups_in(b)` and `metric`,
+registered in evaluate.py's task order. Only the order of the groups is stated here. The official table has
+no LAReQA languages (an empty list, which breaks its overall score); we score LAReQA on its registry
+languages (XQuAD's).
 """
 
 from __future__ import annotations
@@ -13,64 +14,28 @@ from pathlib import Path
 from intermezzo.errors import UserError, closest, unknown
 from intermezzo.metrics import submission
 from intermezzo.metrics.scorers import METRICS, headline
+from intermezzo.tasks import TASKS
 
-GROUPS = {
-    "xtreme": {
-        "classification": ["pawsx", "xnli"],
-        "tagging": ["udpos", "panx"],
-        "qa": ["xquad", "mlqa", "tydiqa"],
-        "retrieval": ["bucc2018", "tatoeba"],
-    },
-    "xtreme-r": {
-        "classification": ["xnli", "xcopa"],
-        "tagging": ["udpos", "panx"],
-        "qa": ["xquad", "mlqa", "tydiqa"],
-        "retrieval": ["tatoeba", "mewslix"],  # the official groups leave LAReQA out; so do we
-        "multi_choice": ["xcopa"],
-    },
-}
+BENCHMARKS = ("xtreme", "xtreme-r")
+# google-research/xtreme evaluate.py, XTREME_GROUP2TASK / XTREME_R_GROUP2TASK: the groups in their order.
+GROUP_ORDER = ("classification", "tagging", "qa", "retrieval", "multi_choice")
 
-_PANX = ("ar he vi id jv ms tl eu ml ta te af nl en de el bn hi mr ur fa fr it pt es bg ru ja ka ko th sw yo "
-         "my zh kk tr et fi hu")
-_UDPOS = "af ar bg de el en es et eu fa fi fr he hi hu id it ja kk ko mr nl pt ru ta te th tl tr ur vi yo zh"
-_TATOEBA = ("ar he vi id jv tl eu ml ta te af nl de el bn hi mr ur fa fr it pt es bg ru ja ka ko th sw zh kk "
-            "tr et fi hu")
-_XNLI = "ar bg de el en es fr hi ru sw th tr ur vi zh"
-_XQUAD = "en es de el ru tr ar vi th zh hi"
-_MLQA = "en es de ar hi vi zh"
-_TYDIQA = "en ar bn fi id ko ru sw te"
-LAREQA_LANGS = "ar de el en es hi ru th tr vi zh"  # used when the registry has no lareqa
 
-_LANGS = {
-    "xtreme": {
-        "pawsx": "de en es fr ja ko zh", "xnli": _XNLI, "panx": _PANX, "udpos": _UDPOS,
-        "bucc2018": "de fr ru zh", "tatoeba": _TATOEBA, "xquad": _XQUAD, "mlqa": _MLQA, "tydiqa": _TYDIQA,
-    },
-    "xtreme-r": {
-        "xnli": _XNLI, "panx": _PANX + " qu pl uk az lt pa gu ro", "udpos": _UDPOS + " lt pl uk wo ro",
-        "tatoeba": _TATOEBA + " az lt pl uk ro", "xcopa": "et ht id it qu sw ta th tr vi zh",
-        "lareqa": None, "mewslix": "ar de en es fa ja pl ro ta tr uk", "xquad": _XQUAD + " ro",
-        "mlqa": _MLQA, "tydiqa": _TYDIQA,
-    },
-}
-BENCHMARKS = tuple(_LANGS)
-TASK_METRICS = {"pawsx": "accuracy", "xnli": "accuracy", "tatoeba": "accuracy", "xcopa": "accuracy",
-                "panx": "seqeval_f1", "udpos": "seqeval_f1", "bucc2018": "bucc_f1", "xquad": "squad",
-                "tydiqa": "squad", "mlqa": "mlqa", "mewslix": "mrr@20", "lareqa": "map@20"}
+def _benchmark_specs(benchmark: str) -> list:
+    return [spec for spec in TASKS.values() if benchmark in spec.benchmarks]
+
+
+_LANGS = {b: {spec.name: spec.benchmark_langs(b) for spec in _benchmark_specs(b)} for b in BENCHMARKS}
+GROUPS = {b: {g: [s.name for s in _benchmark_specs(b) if g in s.groups_in(b)] for g in GROUP_ORDER
+              if any(g in s.groups_in(b) for s in _benchmark_specs(b))} for b in BENCHMARKS}
+TASK_METRICS = {spec.name: spec.metric for b in BENCHMARKS for spec in _benchmark_specs(b)}
 
 
 def task_langs(benchmark: str) -> dict[str, tuple[str, ...]]:
     """Task -> official languages of `benchmark`, in the official order (which the output JSON keeps)."""
     if benchmark not in _LANGS:
         raise unknown("benchmark", benchmark, BENCHMARKS)
-    langs = {}
-    for task, spaced in _LANGS[benchmark].items():
-        if spaced is None:
-            from intermezzo.tasks import TASKS
-
-            spaced = " ".join(TASKS[task].langs) if task in TASKS else LAREQA_LANGS
-        langs[task] = tuple(spaced.split())
-    return langs
+    return dict(_LANGS[benchmark])
 
 
 def _subfolders(folder: Path) -> list[str]:
@@ -81,8 +46,6 @@ def _subfolders(folder: Path) -> list[str]:
 
 def _check_tasks(names: list[str], folder: Path, benchmark: str, notes: list[str]) -> list[str]:
     """Tasks of `benchmark` among the subfolders; a name no benchmark knows is a UserError."""
-    from intermezzo.tasks import TASKS
-
     known = {t for b in BENCHMARKS for t in _LANGS[b]} | set(submission.TASK_KINDS) | set(TASKS)
     kept = []
     for name in names:

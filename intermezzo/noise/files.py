@@ -52,7 +52,7 @@ def _tsv(spec, src: Path, dst: Path, lang, noise, seed, fields) -> int:
     """Classification TSV: a GLUE header naming the columns, else the text fields first (XNLI, PAWS-X)."""
     rows = [next(csv.reader([line], delimiter="\t")) for line in read_lines(src) if line.strip()]
     names = _fields(spec, fields) or ()
-    columns = spec.extra.get("columns") if spec.extra else None
+    columns = spec.columns or None
     if columns and rows:
         header, body = rows[:1], rows[1:]
         where = {f: header[0].index(columns.get(f, f)) for f in names if columns.get(f, f) in header[0]}

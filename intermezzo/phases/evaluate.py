@@ -45,14 +45,14 @@ def with_bucc_threshold(cfg, spec, lang: str, model, device):
 
     from intermezzo.types import TYPES
 
-    if spec.metric != "bucc_f1" or "threshold" in spec.extra or cfg.split == "validation":
+    if spec.metric != "bucc_f1" or spec.retrieval.threshold is not None or cfg.split == "validation":
         return spec
     encoder, head, tokenizer = model
     dev = load_task_examples(spec, "validation", lang, cfg.source, None)
     features, outputs = infer(spec, dev, encoder, head, tokenizer, cfg.max_length, cfg.batch_size, device,
                               cfg.precision)
     threshold = TYPES[spec.type].tune_bucc_threshold(spec, dev, features, outputs)
-    return dataclasses.replace(spec, extra={**spec.extra, "threshold": float(threshold)})
+    return dataclasses.replace(spec, retrieval=dataclasses.replace(spec.retrieval, threshold=float(threshold)))
 
 
 def submission(spec, examples: list[dict], predictions):
@@ -136,5 +136,5 @@ def run_evaluate(params: dict, out_dir: Path, inputs: dict[str, Path]) -> dict:
     summary = {"phase": "evaluate", "task": spec.name, "langs": langs, "noise": [CLEAN, *cfg.noise],
                "split": cfg.split, "scores": scores, "skipped": skipped}
     if spec.metric == "bucc_f1":
-        summary["thresholds"] = {lang: s.extra.get("threshold") for lang, s in specs.items()}
+        summary["thresholds"] = {lang: s.retrieval.threshold for lang, s in specs.items()}
     return finish(out_dir, summary, d, started, cfg, inputs)

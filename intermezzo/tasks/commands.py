@@ -9,8 +9,12 @@ def tasks_command(
     benchmark: str = typer.Option(None, help="Only tasks of this benchmark: xtreme, xtreme-r, or intermediate."),
 ) -> None:
     """List every registered task: type, metric, languages, training source."""
+    from intermezzo.errors import unknown
     from intermezzo.tasks import TASKS
 
+    kinds = sorted({b for spec in TASKS.values() for b in spec.benchmarks} | {"intermediate"})
+    if benchmark and benchmark not in kinds:
+        raise unknown("benchmark", benchmark, kinds)
     rows = []
     for spec in TASKS.values():
         member = spec.benchmarks or ("intermediate",)

@@ -1,8 +1,7 @@
 """Task specs of the offline demo (MultiEmo and the BIG-bench intermediate tasks).
 
 Their data is built from PyPI's bigbench 1.0.0 sdist by intermezzo.demo.bigbench.prepare_data, which
-writes `{split}-{lang}.jsonl` folders (the `source` to pass to intermezzo.data.load); spec.extra["demo_data"]
-names the folder prepare_data returns for the task.
+writes `{split}-{lang}.jsonl` folders (the `source` to pass to intermezzo.data.load), one per task name.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ MULTIEMO = TaskSpec(
           "the other ten languages are machine translations of it. Train and validation English, test every "
           "language on the same held-out sentences (ids multiemo-<English row> match across languages; "
           "de and pt rows are re-aligned, see demo.multiemo). " + SPLITS_NOTE,
-    extra={"demo_data": "multiemo"},
 )
 MULTIEMO_RETRIEVAL = TaskSpec(
     name="multiemo_retrieval", type="retrieval", langs=MULTIEMO_LANGS[1:], metric="accuracy", train_source=None,
@@ -35,7 +33,6 @@ MULTIEMO_RETRIEVAL = TaskSpec(
           "rows not used for multiemo training; only rows verified parallel and unique on both sides. de "
           "lacks English row 46,912 (shift by one after it); pt has 56,193 rows, in English order only up to "
           "row 51,722 (the rest is dropped). " + SPLITS_NOTE,
-    extra={"demo_data": "multiemo_retrieval"},
 )
 VITAMINC = TaskSpec(
     name="vitaminc", type="classification", langs=EN, metric="accuracy", train_source="vitaminc",
@@ -44,7 +41,6 @@ VITAMINC = TaskSpec(
              "NAACL; " + BIGBENCH,
     notes="From vitaminc_fact_verification: premise = '<Wikipedia page>: <evidence>', hypothesis = the claim; "
           "BIG-bench's True/False/Neither = supports/refutes/not_enough_info (NLI-like). " + SPLITS_NOTE,
-    extra={"demo_data": "vitaminc"},
 )
 SQUAD_SHIFTS_DEV = TaskSpec(
     name="squad_shifts_dev", type="extractive_qa", langs=EN, metric="squad", train_source="squad_shifts_dev",
@@ -53,7 +49,6 @@ SQUAD_SHIFTS_DEV = TaskSpec(
              "on Question Answering Models, ICML; " + BIGBENCH,
     notes="SQuAD v1.1 dev (squad_shifts/squaddev_v1.1.json, 10,565 questions) as an intermediate task: "
           "validation = a few whole held-out articles, train = the rest. " + SPLITS_NOTE,
-    extra={"demo_data": "squad_shifts_dev"},
 )
 SOCIAL_IQA = TaskSpec(
     name="social_iqa", type="multiple_choice", langs=EN, metric="accuracy", train_source="social_iqa",
@@ -61,7 +56,7 @@ SOCIAL_IQA = TaskSpec(
     citation="Sap et al. 2019, Social IQa: Commonsense Reasoning about Social Interactions, EMNLP; " + BIGBENCH,
     notes="BIG-bench's 1,954 Social IQa questions; the input's last sentence (ending in '?') is the question, "
           "the rest the context; choices in BIG-bench's order. " + SPLITS_NOTE,
-    extra={"demo_data": "social_iqa", "n_choices": 3},
+    n_choices=3,
 )
 
 register(MULTIEMO, MULTIEMO_RETRIEVAL, VITAMINC, SQUAD_SHIFTS_DEV, SOCIAL_IQA)

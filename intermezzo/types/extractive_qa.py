@@ -3,7 +3,7 @@
 Featurizing splits a long context into overlapping windows; decoding searches the n-best start/end
 pairs of every window (answers at most `max_answer_length` tokens) and maps the best back to characters.
 `doc_stride` is the overlap between windows in tokens (as in HF's run_qa), capped at half the context room.
-With spec.extra["version_2_with_negative"], the [CLS] score answers "no answer" when it beats the best span.
+With spec.version_2_with_negative, the [CLS] score answers "no answer" when it beats the best span.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class ExtractiveQA(TaskType):
 
     def decode(self, spec, examples, features, outputs, max_answer_length: int = MAX_ANSWER_TOKENS,
                n_best: int = N_BEST):
-        with_negative = bool(spec.extra.get("version_2_with_negative"))
+        with_negative = spec.version_2_with_negative
         best = [(-float("inf"), "") for _ in examples]     # (score, text) of the best span
         null = [float("inf")] * len(examples)               # the lowest [CLS] score over windows, as in SQuAD 2.0
         for feat, (start, end) in zip(features, per_feature(outputs, 1)):

@@ -4,8 +4,8 @@ Embeddings come from one encoder layer with mean or first-token pooling. Tasks s
 encoder (spec.train_source None: Tatoeba, BUCC) default to layer n // 2 + 1 of n, as XTREME's scripts do
 (7 of 12 for mBERT, 13 of 24 for XLM-R large; its BUCC script pools "cls"). Fine-tuned tasks (Mewsli-X,
 LAReQA: contrastive training on "pair" examples with in-batch negatives) default to the last layer.
-spec.extra may set "layer", "pooling", "temperature", "top_k", "threshold" (BUCC) and "margin_k" (BUCC's
-k nearest neighbours for the ratio margin; 0 = plain cosine).
+spec.retrieval (tasks.spec.RetrievalOptions) may set layer, pooling, temperature, top_k, threshold (BUCC) and
+margin_k (BUCC's k nearest neighbours for the ratio margin; 0 = plain cosine).
 """
 
 from __future__ import annotations
@@ -131,8 +131,9 @@ class Retrieval(TaskType):
 
     def build_head(self, spec, hidden_size):
         default_layer = None if spec.train_source is None else -1
-        return RetrievalHead(layer=spec.extra.get("layer", default_layer), pooling=spec.extra.get("pooling", "mean"),
-                             temperature=spec.extra.get("temperature", 0.05))
+        opts = spec.retrieval
+        return RetrievalHead(layer=default_layer if opts.layer is None else opts.layer,
+                             pooling=opts.pooling or "mean", temperature=opts.temperature)
 
     def forward(self, encoder, head, batch):
         def embed(prefix):
@@ -172,21 +173,22 @@ class Retrieval(TaskType):
         if spec.metric == "accuracy":
             return [c_ids[row[0]] for row in top_candidates(q_emb, c_emb, 1)[1].tolist()]
         if spec.metric == "bucc_f1":
-            scored = mine_pairs(q_ids, c_ids, q_emb, c_emb, spec.extra.get("margin_k", 4))
-            threshold = spec.extra.get("threshold")
+            scored = mine_pairs(q_ids, c_ids, q_emb, c_emb, spec.retrieval.margin_k)
+            threshold = spec.retrieval.threshold
             if threshold is None:  # tune on these examples when labelled (optimistic: prefer a dev threshold)
                 gold = self._gold_pairs(examples, required=False)
                 threshold = tune_threshold(scored, gold)[0] if gold else 1.0  # margin 1 = no better than its kNN
             return [(a, b) for a, b, s in scored if s >= threshold]
-        top = top_candidates(q_emb, c_emb, spec.extra.get("top_k", 20))[1].tolist()
+        top = top_candidates(q_emb, c_emb, spec.retrieval.top_k)[1].tolist()
         return [[c_ids[j] for j in row] for row in top]
 
     def tune_bucc_threshold(self, spec, examples, features, outputs) -> float:
         """The margin threshold with the best F1 on labelled (dev) examples; evaluate the test split with
-        dataclasses.replace(spec, extra={**spec.extra, "threshold": it}), as XTREME's BUCC baseline does."""
+        dataclasses.replace(spec, retrieval=dataclasses.replace(spec.retrieval, threshold=it)), as XTREME's BUCC
+        baseline does."""
         (q, q_emb), (c, c_emb) = self._split(examples, features, outputs)
         scored = mine_pairs([examples[i]["id"] for i in q], [examples[i]["id"] for i in c], q_emb, c_emb,
-                            spec.extra.get("margin_k", 4))
+                            spec.retrieval.margin_k)
         return tune_threshold(scored, self._gold_pairs(examples, required=False))[0]
 
     def _gold_pairs(self, examples, required=True) -> set[tuple[str, str]]:

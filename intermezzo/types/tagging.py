@@ -48,8 +48,8 @@ class Tagging(TaskType):
 
     @staticmethod
     def _known(spec, tag: str) -> str:
-        """`tag`, or spec.extra["unknown_tag"] (CCG's UNK) when the label set lacks it and the task has one."""
-        unknown = spec.extra.get("unknown_tag")
+        """`tag`, or spec.unknown_tag (CCG's UNK) when the label set lacks it and the task has one."""
+        unknown = spec.unknown_tag
         return unknown if unknown and tag not in spec.labels else tag
 
     def collate(self, features, pad_token_id):

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from intermezzo.data.fixtures import fixture_examples, fixture_langs
+from support.fixtures import fixture_examples, fixture_langs
 from intermezzo.tasks import TASKS
 from intermezzo.types import TYPES
 

@@ -111,7 +111,7 @@ def test_real_phases_on_the_tiny_model(tmp_path):
     from intermezzo.data.fixtures import write_fixtures
     from intermezzo.modeling.tiny import build_tiny_model
 
-    from intermezzo.data.fixtures import fixture_examples
+    from support.fixtures import fixture_examples
     from intermezzo.data.formats import write_jsonl
 
     tiny = build_tiny_model(tmp_path / "tiny")

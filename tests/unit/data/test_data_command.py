@@ -36,3 +36,13 @@ def test_unknown_task_is_a_user_error(tmp_path):
 
     res = CliRunner().invoke(_app(), ["data", "--task", "xnlj", "--source", str(tmp_path)])
     assert isinstance(res.exception, UserError) and "did you mean xnli" in str(res.exception)
+
+
+def test_an_xtreme_stripped_test_split_is_reported_unlabelled(tmp_path):
+    from intermezzo.data.fixtures import write_fixtures
+
+    write_fixtures("xcopa", tmp_path, test_labels=False)
+    res = CliRunner().invoke(_app(), ["data", "--task", "xcopa", "--split", "test", "--lang", "zh", "--source",
+                                      str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "12 examples" in res.output and "unlabelled" in res.output and "labels {" not in res.output

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from intermezzo.data.fixtures import fixture_examples, fixture_langs, write_fixtures
+from intermezzo.data.fixtures import fixture_langs, write_fixtures
+from intermezzo.data.load import load_examples
 from intermezzo.tasks import TASKS
+from support.fixtures import fixture_examples
 
 OURS = sorted(TASKS)  # every registered task, those without an official layout (JSONL fixtures) included
 # Test splits whose official release has no labels; their fixtures leave labels out too.
@@ -106,10 +108,16 @@ def test_fixture_examples_are_fresh_copies():
     assert fixture_examples("xnli", "test", "de")[0]["label"] != "mutated"
 
 
-def test_panx_fixture_keeps_the_raw_language_prefix_and_the_reader_strips_it(tmp_path):
+def test_panx_fixture_is_xtreme_s_file_and_a_raw_language_prefix_is_cut(tmp_path):
+    # XTREME's panx_preprocess cuts WikiANN's "de:" prefix; a raw file with it reads the same.
     folder = write_fixtures("panx", tmp_path)
     raw = (folder / "test-de.tsv").read_text(encoding="utf-8")
-    assert raw.startswith("de:")
+    assert not raw.startswith("de:")
+    prefixed = "".join(f"de:{line}\n" if line else "\n" for line in raw.split("\n")[:-1])
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "test-de.tsv").write_text(prefixed, encoding="utf-8")
+    assert prefixed.startswith("de:")
+    assert load_examples("panx", "test", "de", source=tmp_path / "raw") == fixture_examples("panx", "test", "de")
     assert not any(t.startswith("de:") for ex in fixture_examples("panx", "test", "de") for t in ex["tokens"])
 
 
@@ -119,14 +127,15 @@ def test_write_fixtures_returns_the_task_folder(tmp_path):
     assert isinstance(folder, Path)
 
 
-@pytest.mark.parametrize("ttype,extra", [("classification", {}), ("tagging", {}), ("multiple_choice", {"n_choices": 4}),
-                                         ("extractive_qa", {}), ("retrieval", {})])
-def test_any_new_task_gets_a_canonical_jsonl_fixture(ttype, extra, monkeypatch, tmp_path):
+@pytest.mark.parametrize("ttype,options", [("classification", {}), ("tagging", {}),
+                                           ("multiple_choice", {"n_choices": 4}), ("extractive_qa", {}),
+                                           ("retrieval", {})])
+def test_any_new_task_gets_a_canonical_jsonl_fixture(ttype, options, monkeypatch, tmp_path):
     from intermezzo.tasks.spec import TaskSpec
 
     labels = {"classification": ("a", "b", "c", "d", "e"), "tagging": ("O", "X-NAME")}.get(ttype, ())
     spec = TaskSpec(name=f"new_{ttype}", type=ttype, langs=("en", "pl", "ja", "de"), metric="accuracy",
-                    citation="test", train_source=f"new_{ttype}", fields=("text",), labels=labels, extra=extra)
+                    citation="test", train_source=f"new_{ttype}", fields=("text",), labels=labels, **options)
     monkeypatch.setitem(TASKS, spec.name, spec)
     folder = write_fixtures(spec.name, tmp_path)
     assert fixture_langs(spec) == ("en", "de", "ja")

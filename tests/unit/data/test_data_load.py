@@ -2,11 +2,12 @@
 
 import pytest
 
-from intermezzo.data.fixtures import fixture_examples, write_fixtures
+from intermezzo.data.fixtures import write_fixtures
 from intermezzo.data.formats import write_jsonl
 from intermezzo.data.load import canonical_split, load_examples
 from intermezzo.errors import UserError
 from intermezzo.tasks import get_task
+from support.fixtures import fixture_examples
 
 
 def test_official_folder_and_its_parent_both_work(tmp_path):
@@ -120,7 +121,8 @@ def test_hub_rows_are_converted_with_label_names(monkeypatch):
                             ("google/xtreme", "tydiqa", "validation"): tydi,
                             ("google/xtreme", "tatoeba.deu", "validation"): tatoeba})
     assert load_examples("panx", "test", "de")[0]["tags"] == ["B-PER", "O", "B-LOC"]
-    assert load_examples("xnli", "test", "de") == [{"id": "de-0", "premise": "a", "hypothesis": "c",
+    # XNLI is parallel: the id is the row, the same in every language (as the official files number them)
+    assert load_examples("xnli", "test", "de") == [{"id": "test-0", "premise": "a", "hypothesis": "c",
                                                      "label": "neutral"}]
     ru = load_examples("tydiqa", "test", "ru")
     assert [ex["id"] for ex in ru] == ["russian-2"] and ru[0]["answers"]["text"] == ["v"]
@@ -147,7 +149,8 @@ def test_xcopa_official_jsonl_and_canonical_jsonl_share_a_name_and_both_load(tmp
     official = {"premise": "p", "choice1": "a", "choice2": "b", "question": "effect", "label": 0, "idx": 3}
     write_jsonl(tmp_path / "official" / "test-it.jsonl", [official])
     got = load_examples("xcopa", "test", "it", source=tmp_path / "official")
-    assert got == [{"id": "it-test-3", "context": "p", "question": "What happened as a result?",
+    # XCOPA's idx names the item in every language, so the id leaves the language out
+    assert got == [{"id": "test-3", "context": "p", "question": "What happened as a result?",
                     "choices": ["a", "b"], "label": 0}]
     write_jsonl(tmp_path / "canonical" / "test-it.jsonl", got)
     assert load_examples("xcopa", "test", "it", source=tmp_path / "canonical") == got

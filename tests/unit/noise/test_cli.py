@@ -8,7 +8,9 @@ import sys
 import pytest
 
 from intermezzo.cli import main
-from intermezzo.data.formats import read_conll, read_squad_json
+from intermezzo.data.formats import read_squad_json
+from intermezzo.data.layouts import LAYOUTS
+from intermezzo.tasks import get_task
 
 
 def cli(monkeypatch, capsys, *args):
@@ -52,7 +54,7 @@ def test_conll_file_keeps_tags(monkeypatch, capsys, tmp_path):
                        "char_delete:0.5,diacritics:1.0",
                        "--input", str(src), "--output", str(dst))
     assert code == 0, err
-    sents = read_conll(dst)
+    sents = LAYOUTS["tag_tsv"].read_file(get_task("panx"), dst, "test", "ru")
     assert [s["tags"] for s in sents] == [["B-LOC", "O", "O"], ["O", "O"]]
     assert [len(s["tokens"]) for s in sents] == [3, 2] and all(t for s in sents for t in s["tokens"])
     assert "ё" not in "".join(sents[1]["tokens"]).lower()  # diacritics ran after the deletions

@@ -2,7 +2,7 @@
 
 import pytest
 
-from intermezzo.data.readers import READERS
+from intermezzo.data.layouts import LAYOUTS
 from intermezzo.errors import UserError
 from intermezzo.tasks import TASKS, check_lang, get_task
 
@@ -26,7 +26,7 @@ def test_spec_is_well_formed(name):
     assert spec.metric in METRICS
     assert spec.langs and all(isinstance(lang, str) and 2 <= len(lang) <= 3 for lang in spec.langs)
     assert len(set(spec.langs)) == len(spec.langs), "duplicate languages"
-    assert spec.citation.strip() and spec.reader in READERS
+    assert spec.citation.strip() and spec.layout in LAYOUTS
     assert spec.train_source is None or spec.train_source in TASKS
     assert set(spec.splits) <= {"train", "validation", "test"} and spec.splits
     assert set(spec.benchmarks) <= {"xtreme", "xtreme-r"}
@@ -37,8 +37,8 @@ def test_spec_is_well_formed(name):
     if spec.type == "tagging":
         assert "O" in spec.labels or len(spec.labels) > 2
     if spec.hub is not None:
-        assert "/" in spec.hub[0] and spec.hub[1]
-    assert set(spec.extra.get("xtreme_langs", ())) <= set(spec.langs)
+        assert "/" in spec.hub.id and spec.hub.config
+    assert set(spec.xtreme_langs) <= set(spec.langs)
 
 
 def test_benchmark_membership_and_groups_follow_xtreme_evaluate_py():
@@ -53,7 +53,7 @@ def test_benchmark_membership_and_groups_follow_xtreme_evaluate_py():
 
 
 def test_official_language_counts():
-    counts = {n: (len(TASKS[n].langs), len(TASKS[n].extra.get("xtreme_langs", TASKS[n].langs)))
+    counts = {n: (len(TASKS[n].langs), len(TASKS[n].xtreme_langs or TASKS[n].langs))
               for n in ("xnli", "panx", "udpos", "tatoeba", "xquad", "mlqa", "tydiqa", "xcopa", "mewslix", "pawsx",
                         "bucc2018", "lareqa")}
     assert counts == {"xnli": (15, 15), "panx": (48, 40), "udpos": (38, 33), "tatoeba": (41, 36),
@@ -61,7 +61,7 @@ def test_official_language_counts():
                       "mewslix": (11, 11), "pawsx": (7, 7), "bucc2018": (4, 4), "lareqa": (11, 11)}
     union = set().union(*(TASKS[n].langs for n in XTREME_R))
     assert len(union) == 50, "XTREME-R covers 50 languages"
-    assert len(set().union(*(TASKS[n].extra.get("xtreme_langs", TASKS[n].langs) for n in XTREME))) == 40
+    assert len(set().union(*(TASKS[n].xtreme_langs or TASKS[n].langs for n in XTREME))) == 40
 
 
 def test_training_sources_as_in_xtreme_r():
@@ -74,10 +74,10 @@ def test_training_sources_as_in_xtreme_r():
 
 
 def test_hub_language_maps_cover_the_languages_they_serve():
-    assert set(TASKS["udpos"].extra["hub_lang"]) == set(TASKS["udpos"].extra["xtreme_langs"])
-    assert set(TASKS["tatoeba"].extra["hub_lang"]) == set(TASKS["tatoeba"].langs)
-    assert TASKS["tatoeba"].extra["hub_lang"]["zh"] == "cmn" and TASKS["udpos"].extra["hub_lang"]["de"] == "German"
-    assert set(TASKS["tydiqa"].extra["hub_lang"]) == set(TASKS["tydiqa"].langs)
+    assert set(TASKS["udpos"].hub.langs) == set(TASKS["udpos"].xtreme_langs)
+    assert set(TASKS["tatoeba"].hub.langs) == set(TASKS["tatoeba"].langs)
+    assert TASKS["tatoeba"].hub.langs["zh"] == "cmn" and TASKS["udpos"].hub.langs["de"] == "German"
+    assert set(TASKS["tydiqa"].hub.langs) == set(TASKS["tydiqa"].langs)
 
 
 def test_unknown_task_suggests_close_names():
@@ -93,3 +93,64 @@ def test_unknown_language_suggests_close_codes():
     with pytest.raises(UserError) as e:
         check_lang(spec, "deu")
     assert "did you mean de" in str(e.value) and "\n" not in str(e.value)
+
+
+# google-research/xtreme evaluate.py (XTREME_TASK2LANGS, XTREME_R_TASK2LANGS, *_GROUP2TASK), as data: the
+# benchmark tables intermezzo derives from the registry must reproduce them, task order included.
+OFFICIAL_ORDER = {
+    "xtreme": ["pawsx", "xnli", "panx", "udpos", "bucc2018", "tatoeba", "xquad", "mlqa", "tydiqa"],
+    "xtreme-r": ["xnli", "panx", "udpos", "tatoeba", "xcopa", "lareqa", "mewslix", "xquad", "mlqa", "tydiqa"],
+}
+OFFICIAL_GROUPS = {
+    "xtreme": {"classification": {"pawsx", "xnli"}, "tagging": {"udpos", "panx"}, "qa": {"xquad", "mlqa", "tydiqa"},
+               "retrieval": {"bucc2018", "tatoeba"}},
+    "xtreme-r": {"classification": {"xnli", "xcopa"}, "tagging": {"udpos", "panx"},
+                 "qa": {"xquad", "mlqa", "tydiqa"}, "retrieval": {"tatoeba", "mewslix"}, "multi_choice": {"xcopa"}},
+}
+
+
+@pytest.mark.parametrize("benchmark", ["xtreme", "xtreme-r"])
+def test_benchmark_tables_derived_from_the_registry_match_evaluate_py(benchmark):
+    from intermezzo.metrics import GROUPS, TASK_METRICS, task_langs
+
+    langs = task_langs(benchmark)
+    assert list(langs) == OFFICIAL_ORDER[benchmark]
+    assert {g: set(t) for g, t in GROUPS[benchmark].items()} == OFFICIAL_GROUPS[benchmark]
+    assert list(GROUPS[benchmark]) == list(OFFICIAL_GROUPS[benchmark])
+    for task, task_lang_list in langs.items():
+        assert task_lang_list == TASKS[task].benchmark_langs(benchmark)
+        assert TASK_METRICS[task] == TASKS[task].metric
+    assert len(langs["panx"]) == (40 if benchmark == "xtreme" else 48)
+    assert langs["udpos"][-1] == ("zh" if benchmark == "xtreme" else "ro")
+
+
+def test_specs_are_typed_no_untyped_extra_left():
+    from dataclasses import fields
+
+    from intermezzo.tasks.spec import TaskSpec
+
+    assert "extra" not in {f.name for f in fields(TaskSpec)}
+    assert TASKS["ccg"].unknown_tag == "UNK" and TASKS["squad_v2"].version_2_with_negative
+    assert TASKS["hellaswag"].n_choices == 4 and TASKS["mnli"].columns["label"] == "gold_label"
+    assert TASKS["lareqa"].groups_in("xtreme-r") == () and TASKS["xcopa"].groups_in("xtreme") == ()
+    assert hash(TASKS["xnli"]) == hash(TASKS["xnli"])  # mappings stay out of the hash
+
+
+def test_tasks_command_filters_by_benchmark_and_refuses_an_unknown_one(monkeypatch, capsys):
+    import sys
+
+    from intermezzo.cli import main
+
+    def run(*args):
+        monkeypatch.setattr(sys, "argv", ["intermezzo", "tasks", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = e.code
+        return code, capsys.readouterr()
+
+    code, out = run("--benchmark", "xtreme")
+    assert code == 0 and "bucc2018" in out.out and "xcopa" not in out.out
+    code, out = run("--benchmark", "xtrem")
+    assert code == 2 and "did you mean xtreme" in out.err and out.err.count("\n") == 1

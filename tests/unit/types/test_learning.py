@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from intermezzo.data.fixtures import fixture_examples
+from support.fixtures import fixture_examples
 from intermezzo.tasks import TASKS
 from intermezzo.types import TYPES
 

@@ -4,16 +4,16 @@ import pytest
 import torch
 
 from intermezzo.errors import UserError
-from intermezzo.tasks.spec import TaskSpec
+from intermezzo.tasks.spec import RetrievalOptions, TaskSpec
 from intermezzo.types import TYPES
 from intermezzo.types.retrieval import RetrievalHead, cosine, mine_pairs, top_candidates, tune_threshold
 
 RET = TYPES["retrieval"]
 
 
-def _spec(metric, **extra):
+def _spec(metric, **options):
     return TaskSpec(name=f"toy_{metric}", type="retrieval", langs=("de",), metric=metric, citation="-",
-                    extra=extra)
+                    retrieval=RetrievalOptions(**options))
 
 
 EXAMPLES = [{"id": "q1", "kind": "query", "text": "a", "gold": ["c2"]},

@@ -10,7 +10,7 @@ NER = TaskSpec(name="toy_ner", type="tagging", langs=("en",), metric="seqeval_f1
                labels=("O", "B-PER", "I-PER", "B-LOC", "I-LOC"))
 QA = TaskSpec(name="toy_qa", type="extractive_qa", langs=("en",), metric="squad", citation="-")
 QA2 = TaskSpec(name="toy_qa2", type="extractive_qa", langs=("en",), metric="squad", citation="-",
-               extra={"version_2_with_negative": True})
+               version_2_with_negative=True)
 TAG, EQA = TYPES["tagging"], TYPES["extractive_qa"]
 
 

@@ -1,0 +1,66 @@
+"""The SQuAD JSON layout (SQuAD v1.1/v2.0, XQuAD, MLQA, TyDiQA-GoldP as XTREME's download leaves them).
+
+Checked against google-research/xtreme `utils_preprocess.py`: remove_qa_test_annotations rewrites each test
+question into its own paragraph, without a title, its answers replaced by [{"answer_start": 0, "text": ""}];
+tydiqa_preprocess splits the GoldP train file by language (ids lose their language prefix). `version` is "1.1"
+(SQuAD, XQuAD, TyDiQA), 1.0 (MLQA; its scorer compares str(version)) or "v2.0" (SQuAD 2.0).
+"""
+
+from __future__ import annotations
+
+from intermezzo.data.formats import read_json, write_squad_json
+from intermezzo.data.layouts.base import Layout
+from intermezzo.errors import UserError
+
+
+def _answers(spec, path, qa: dict, context: str) -> dict | None:
+    """Gold answers of one question; None when it has none to score against (XTREME's blanked test answers,
+    or an empty list outside SQuAD 2.0, where an empty list is the gold "no answer")."""
+    if qa.get("is_impossible"):
+        return {"text": [], "answer_start": []}
+    answers = qa.get("answers") or []
+    kept = [a for a in answers if a.get("text")]
+    if not kept and (answers or not spec.version_2_with_negative):
+        return None
+    for a in kept:
+        start = int(a["answer_start"])
+        if context[start:start + len(a["text"])] != a["text"]:
+            raise UserError(f"{path}: question {qa['id']}: answer '{a['text']}' is not at offset {start} of its "
+                            "context; fix answer_start")
+    return {"text": [a["text"] for a in kept], "answer_start": [int(a["answer_start"]) for a in kept]}
+
+
+class SquadJson(Layout):
+    """`{"version", "data": [{"title", "paragraphs": [{"context", "qas": [{"id", "question", "answers"}]}]}]}`;
+    question ids are the official ones (XQuAD's name the same question in every language)."""
+
+    name = "squad_json"
+    pattern = "{split}-{lang}.json"
+
+    def read_file(self, spec, path, split="test", lang="en"):
+        doc = read_json(path)
+        if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+            raise UserError(f"{path}: not SQuAD JSON (expected a top-level 'data' list)")
+        examples = []
+        try:
+            for article in doc["data"]:
+                for para in article["paragraphs"]:
+                    for qa in para["qas"]:
+                        ex = {"id": str(qa["id"]), "context": para["context"], "question": qa["question"]}
+                        answers = _answers(spec, path, qa, para["context"])
+                        if answers is not None:
+                            ex["answers"] = answers
+                        examples.append(ex)
+        except (KeyError, TypeError) as e:
+            raise UserError(f"{path}: SQuAD JSON is missing field {e}; check the file's layout") from None
+        return examples
+
+    def write_file(self, spec, path, examples, split="test", lang="en"):
+        version = "v2.0" if spec.version_2_with_negative else "1.0" if spec.metric == "mlqa" else "1.1"
+        return write_squad_json(path, examples, version=version)
+
+    def hub_row(self, spec, row, i, split, lang):
+        ans = row["answers"]
+        return {"id": str(row["id"]), "context": row["context"], "question": row["question"],
+                "answers": {"text": list(ans["text"]), "answer_start": [int(s) for s in ans["answer_start"]]}}
+

@@ -78,6 +78,12 @@ def _mention_text(context: dict, span: dict) -> str:
     return text[min(s["start"] for s in sents):max(s["end"] for s in sents)]
 
 
+def _mention_start(context: dict, span: dict) -> int:
+    """Where the mention starts in _mention_text's text (so types.mention marks that occurrence)."""
+    sents = [s for s in context.get("sentence_spans", []) if s["start"] < span["end"] and s["end"] > span["start"]]
+    return span["start"] - (min(s["start"] for s in sents) if sents else 0)
+
+
 def _entities(folder: Path) -> dict[str, str]:
     path = folder / "candidate_set_entities.jsonl"
     out = {}
@@ -103,7 +109,8 @@ def read_mewslix(spec: TaskSpec, folder: Path, split: str, lang: str) -> list[di
                     continue  # pairs of other languages, or entities outside the candidate set
                 pairs.append({"id": m["example_id"], "kind": "pair", "text": _mention_text(ctx, m["mention_span"]),
                               "positive": entities[m["entity_id"]], "positive_id": m["entity_id"],
-                              "mention": m["mention_span"]["text"]})
+                              "mention": m["mention_span"]["text"],
+                              "mention_start": _mention_start(ctx, m["mention_span"])})
             except (KeyError, TypeError) as e:
                 raise UserError(f"{path}:{n}: missing field {e}; expected a Mewsli-X mention pair") from None
         return pairs
@@ -115,7 +122,8 @@ def read_mewslix(spec: TaskSpec, folder: Path, split: str, lang: str) -> list[di
         try:
             for m in row["mentions"]:
                 q = {"id": m["example_id"], "kind": "query", "text": _mention_text(row["context"], m["mention_span"]),
-                     "mention": m["mention_span"]["text"]}
+                     "mention": m["mention_span"]["text"],
+                     "mention_start": _mention_start(row["context"], m["mention_span"])}
                 gold = labels.get(m["example_id"]) or ([m["entity_id"]] if m.get("entity_id") else None)
                 if gold:
                     q["gold"] = list(gold)

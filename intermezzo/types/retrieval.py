@@ -108,7 +108,7 @@ class Retrieval(TaskType):
             batch.update(pad_tokens(features, pad_token_id, prefix="pos_"))
         return batch
 
-    def build_head(self, spec, hidden_size, pooling: str | None = None, layer: int | None = None, **_):
+    def build_head(self, spec, hidden_size, pooling: str | None = None, layer: int | None = None):
         """A RetrievalHead: `layer` / `pooling` (from resolve_retrieval), else spec.extra's, else the
         defaults: XTREME's for encoder-only tasks (layer by depth at run time), the last layer otherwise."""
         encoder_only = spec.train_source is None

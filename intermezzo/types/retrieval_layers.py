@@ -6,17 +6,18 @@ Layers are indices into Hugging Face `hidden_states` (0 = the embedding output, 
 drops the embedding output, so its `--specific_layer k` is `hidden_states[k + 1]`. Checked against
 google-research/xtreme's scripts/run_tatoeba.sh, scripts/run_bucc2018.sh and third_party/evaluate_retrieval.py:
 
-| encoder (layers)                 | Tatoeba (run_tatoeba.sh)            | BUCC 2018 (run_bucc2018.sh)          |
-|----------------------------------|-------------------------------------|--------------------------------------|
-| mBERT (12)                       | specific_layer 7 = hidden_states[8], mean | specific_layer 7 = hidden_states[8], cls |
-| XLM-R large (24)                 | specific_layer 13 = hidden_states[14], mean | specific_layer 7 = hidden_states[8], cls |
-| XLM-R base (12)                  | the script gives it 13 too, past its 12 layers; the 12-layer value: hidden_states[8], mean | hidden_states[8], cls |
-| any other MLM-pretrained encoder | hidden_states[n // 2 + 2] (8 of 12, 14 of 24: XTREME's values), mean | hidden_states[min(8, n)], cls |
-| sentence embedders (below)       | the last layer, the model's own pooling | the same                          |
+| encoder (layers)           | Tatoeba (run_tatoeba.sh)                  | BUCC 2018 (run_bucc2018.sh)          |
+|----------------------------|-------------------------------------------|--------------------------------------|
+| mBERT (12)                 | --specific_layer 7 = hidden_states[8], mean | --specific_layer 7 = [8], cls      |
+| XLM-R large (24)           | --specific_layer 13 = hidden_states[14], mean | --specific_layer 7 = [8], cls    |
+| XLM-R base (12)            | hidden_states[8], mean (1)                | hidden_states[8], cls                |
+| other MLM encoders (n)     | hidden_states[min(n // 2 + 2, n)], mean (2) | hidden_states[min(8, n)], cls      |
+| sentence embedders (below) | the last layer, the model's own pooling   | the same                             |
+(1) the script gives XLM-R base LAYER=13 too, past its 12 layers (it only runs for large); we use the 12-layer
+value. (2) the rule that gives XTREME's own values: 8 of 12 and 14 of 24 layers.
 
 XTREME's "mean" averages over the attention mask, [CLS] and [SEP] included (no --pool_skip_special_token),
-as RetrievalHead does; jiant hard-codes hidden_states[14] (its XLM-R large setting) for every model. Models
-these scripts did not run, and layers past a truncated encoder's top, take the rule of the last row but one.
+as RetrievalHead does; jiant hard-codes hidden_states[14] (its XLM-R large setting) for every model.
 
 Sentence embedders (SENTENCE_EMBEDDERS, matched in the model's name or path, or in the base model a saved
 intermezzo model records as `intermezzo_base_model`; or a sentence-transformers folder, whose Pooling module

@@ -80,15 +80,19 @@ def _f1(prediction_tokens: list[str], gold_tokens: list[str]) -> float:
 def answer_em_f1(prediction: str | None, golds: list[str], lang: str | None = None) -> tuple[float, float]:
     """(EM, F1) in 0-1, the max over gold answers; MLQA rules when `lang` is given, SQuAD v1.1 otherwise.
 
-    `prediction=None` is an unanswered question (0, 0), as the official scripts count it. An empty gold
-    list is a SQuAD 2.0 no-answer question: gold [""] with 2.0's rule that an empty answer is F1 1.
+    `prediction=None` is an unanswered question (0, 0), as the official scripts count it. A SQuAD 2.0
+    no-answer question has no gold answers, written [] or [""]: as the official SQuAD 2.0 script
+    (evaluate-v2.0.py: gold [""], and compute_f1 returns 1 when both token lists are empty) an answer that
+    normalises to nothing scores EM 1 and F1 1, any other answer 0 and 0.
     """
     if prediction is None:
         return 0.0, 0.0
     norm = squad_normalize if lang is None else (lambda s: mlqa_normalize(s, lang))
     pred = norm(prediction)
-    if not golds:
-        return float(pred == ""), float(pred.split() == [])
+    # Literally empty golds only: a v1.1 gold that merely normalises to nothing ("The") keeps v1.1's F1 rule.
+    if all(g == "" for g in golds):
+        abstained = float(pred.split() == [])
+        return abstained, abstained
     em = max(float(pred == norm(g)) for g in golds)
     f1 = max(_f1(pred.split(), norm(g).split()) for g in golds)
     return em, f1

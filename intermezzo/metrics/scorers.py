@@ -141,19 +141,24 @@ def _sentence_f1(prediction: list[str], reference: list[str]) -> float:
     return seqeval.prf(tp, n_pred, n_gold)[2] * 100
 
 
-def example_scores(metric: str, predictions: Sequence, references: Sequence, lang: str | None = None) -> list:
+def example_scores(metric: str, predictions: Sequence, references: Sequence, lang: str | None = None,
+                   sources: Sequence[str] | None = None) -> list:
     """One score per example, 0-100, for paired statistics.
 
     accuracy: 0/100; seqeval_f1: the sentence's span F1 (100 when neither side has spans); squad, mlqa:
-    (EM+F1)/2 of the question, so their mean is the task's headline; bucc_f1: 0/100 per gold pair (found
-    or not); mrr@20, map@20: the query's reciprocal rank or average precision. Except for span F1 and
-    BUCC, the mean of these equals headline(METRICS[metric](...)).
+    (EM+F1)/2 of the question, so their mean is the task's headline; bucc_f1: the pair F1 of each source
+    sentence (`sources`: the whole pool in order, else those in a pair; 100 when it has no pair on either
+    side); mrr@20, map@20: the query's reciprocal rank or average precision. Except for span F1 and BUCC,
+    the mean of these equals headline(METRICS[metric](...)); intermezzo.metrics.example_parts gives rows
+    whose reduction equals it for every metric.
     """
     if metric not in METRICS:
         raise unknown("metric", metric, METRICS)
     if metric == "bucc_f1":
-        found = {tuple(p) for p in predictions}
-        return [100.0 * (tuple(g) in found) for g in references]
+        from intermezzo.metrics.parts import bucc_rows
+
+        return [100.0 if n_pred == n_gold == 0 else 100.0 * seqeval.prf(tp, n_pred, n_gold)[2]
+                for tp, n_pred, n_gold in bucc_rows(predictions, references, sources)]
     _same_length(predictions, references)
     pairs = list(zip(predictions, references))
     if metric == "accuracy":

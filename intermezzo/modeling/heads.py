@@ -159,6 +159,7 @@ def save_model(folder: str | os.PathLike, encoder, tokenizer, heads: dict[str, n
                            "attrs": dict(getattr(head, "saved_attrs", {}) or {}),
                            "hidden_size": encoder.config.hidden_size}
     folder = Path(folder)
+    _record_base_model(encoder.config)
     with atomic_dir(folder) as tmp:
         encoder.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
@@ -166,6 +167,16 @@ def save_model(folder: str | os.PathLike, encoder, tokenizer, heads: dict[str, n
             save_file(tensors, str(tmp / HEADS_WEIGHTS), metadata={"format": "pt"})
             atomic_write_json(tmp / HEADS_JSON, described)
     return folder
+
+
+def _record_base_model(config) -> None:
+    """Keep the name of the model training started from in config.json (`intermezzo_base_model`), so that
+    retrieval defaults that depend on the model family (a sentence embedder's own layer and pooling) apply
+    to every model trained from it alike: arms of one comparison must read the same layer."""
+    from intermezzo.types.retrieval_layers import model_name
+
+    if not getattr(config, "intermezzo_base_model", None):
+        config.intermezzo_base_model = model_name(getattr(config, "_name_or_path", "")) or None
 
 
 def _rebuild(name: str, meta: dict, encoder, build):

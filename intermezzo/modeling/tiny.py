@@ -8,7 +8,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from intermezzo.errors import UserError
 from intermezzo.io import atomic_dir, is_done, mark_done
+
+WHAT = "intermezzo tiny model"  # the done-marker's "what": a folder that says so may be rebuilt in place
 
 # Short lines in the scripts XTREME covers, so every test language tokenizes into more than <unk>.
 BUILTIN_TEXT = """\
@@ -107,6 +110,7 @@ def build_tiny_model(folder: str | os.PathLike, texts: list[str] | None = None, 
     key = _fingerprint(corpus, seed, hidden_size, vocab_size)
     if is_done(folder) and json.loads((folder / "DONE").read_text()).get("fingerprint") == key:
         return folder
+    _check_replaceable(folder)
     tokenizer = XLMRobertaTokenizerFast(vocab=_train_vocab(corpus, vocab_size))
     config = XLMRobertaConfig(
         vocab_size=len(tokenizer), hidden_size=hidden_size, num_hidden_layers=2, num_attention_heads=2,
@@ -121,8 +125,20 @@ def build_tiny_model(folder: str | os.PathLike, texts: list[str] | None = None, 
     with atomic_dir(folder) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        mark_done(tmp, {"fingerprint": key, "what": "intermezzo tiny model"})
+        mark_done(tmp, {"fingerprint": key, "what": WHAT})
     return folder
+
+
+def _check_replaceable(folder: Path) -> None:
+    """A UserError unless `folder` is new, empty, or a tiny model built before: building replaces it whole."""
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder}: is a file, not a folder; give a new folder name for the tiny model")
+    if folder.is_dir() and any(folder.iterdir()):
+        done = folder / "DONE"
+        ours = done.is_file() and json.loads(done.read_text(encoding="utf-8") or "{}").get("what") == WHAT
+        if not ours:
+            raise UserError(f"{folder}: a folder with other files in it; give a new or empty folder for the tiny "
+                            "model (building replaces the folder whole)")
 
 
 def tiny_model_dir() -> Path:

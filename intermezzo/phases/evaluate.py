@@ -27,7 +27,7 @@ def load_scorer(cfg, spec, inputs: dict):
 
     src = model_dir(inputs, "model", "encoder")
     name = str(src) if src else cfg.encoder
-    encoder, tokenizer = load_encoder(name, trust_remote_code=cfg.trust_remote_code)
+    encoder, tokenizer = load_encoder(name, trust_remote_code=cfg.trust_remote_code, allow_pickle=cfg.allow_pickle)
     heads = load_heads(src, encoder=encoder) if src else {}
     if spec.name in heads:
         return encoder, heads[spec.name], tokenizer

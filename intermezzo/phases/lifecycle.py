@@ -143,5 +143,6 @@ def load_encoder(cfg, inputs: dict | None):
     name = str(src) if src else cfg.encoder
     encoder, tokenizer = load(name, trust_remote_code=cfg.trust_remote_code,
                               keep_layers=getattr(cfg, "keep_layers", None),
-                              freeze_embeddings=getattr(cfg, "freeze_embeddings", False))
+                              freeze_embeddings=getattr(cfg, "freeze_embeddings", False),
+                              allow_pickle=getattr(cfg, "allow_pickle", False))
     return encoder, tokenizer, name

@@ -23,6 +23,7 @@ class TrainParams(_Params):
     encoder: str = Field("xlm-roberta-base",
         description="Hub id or local folder; ignored when inputs['encoder'] is given.")
     trust_remote_code: bool = Field(False, description="Run model code from the hub; only for encoders you trust.")
+    allow_pickle: bool = Field(False, description="Also load a pickle-only checkpoint (torch.load weights_only).")
     seed: int = Field(1, description="Seeds torch, numpy, the task sampler and batch order.")
     max_length: int = Field(256, ge=8, description="Tokens per feature (longer inputs are truncated or strided).")
     batch_size: int = Field(4, ge=1, description="Examples per micro-batch per process.")
@@ -142,6 +143,7 @@ class EvaluateParams(_Params):
         description="Seed of the noise functions (fixed, so every model sees the same noisy text).")
     encoder: str = Field("xlm-roberta-base", description="Encoder when no input model is given (retrieval tasks).")
     trust_remote_code: bool = Field(False, description="Run model code from the hub; only for encoders you trust.")
+    allow_pickle: bool = Field(False, description="Also load a pickle-only checkpoint (torch.load weights_only).")
     max_length: int = Field(256, ge=8, description="Tokens per feature.")
     batch_size: int = Field(32, ge=1, description="Examples per batch.")
     precision: Literal["fp32", "bf16", "fp16", "auto"] = Field(

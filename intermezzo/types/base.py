@@ -52,6 +52,17 @@ class TaskType:
         """The official metric(s) of one language (0-100), computed by intermezzo.metrics."""
         raise NotImplementedError
 
+    def references(self, spec, examples: list[dict]) -> list:
+        """The gold of `examples` in the shape intermezzo.metrics pairs with the predictions."""
+        raise NotImplementedError
+
     def example_scores(self, spec, predictions: list, examples: list[dict], lang: str) -> list[float]:
         """A per-example score (accuracy 0/1, token or answer F1, reciprocal rank) for paired statistics."""
         raise NotImplementedError
+
+    def example_parts(self, spec, predictions: list, examples: list[dict], lang: str) -> list[list[float]]:
+        """intermezzo.metrics.example_parts rows, one per example: reduce_parts(spec.metric, rows) is the
+        headline, so resampling them resamples the official metric."""
+        from intermezzo.metrics import example_parts
+
+        return example_parts(spec.metric, predictions, self.references(spec, examples), lang)

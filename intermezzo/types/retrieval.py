@@ -1,11 +1,19 @@
 """Retrieval (Tatoeba, BUCC, Mewsli-X, LAReQA): pooled sentence embeddings compared by cosine similarity.
 
-Embeddings come from one encoder layer with mean or first-token pooling. Tasks scored straight from an
-encoder (spec.train_source None: Tatoeba, BUCC) default to layer n // 2 + 1 of n, as XTREME's scripts do
-(7 of 12 for mBERT, 13 of 24 for XLM-R large; its BUCC script pools "cls"). Fine-tuned tasks (Mewsli-X,
-LAReQA: contrastive training on "pair" examples with in-batch negatives) default to the last layer.
-spec.retrieval (tasks.spec.RetrievalOptions) may set layer, pooling, temperature, top_k, threshold (BUCC) and
-margin_k (BUCC's k nearest neighbours for the ratio margin; 0 = plain cosine).
+Embeddings come from one encoder layer with mean or first-token ("cls") pooling. Tasks scored straight from
+an encoder (spec.train_source None: Tatoeba, BUCC) take the layer and pooling resolve_retrieval gives (see
+intermezzo.types.retrieval_layers: XTREME's scripts per model family, a sentence embedder's own recipe, or
+the evaluate params retrieval_layer / retrieval_pooling); built without it, a head takes XTREME's layer for
+the encoder's depth. Fine-tuned tasks (Mewsli-X, LAReQA: contrastive training on "pair" examples with
+in-batch negatives) default to the last layer. spec.retrieval (tasks.spec.RetrievalOptions) may set
+layer, pooling, temperature, top_k, threshold (BUCC) and margin_k (BUCC's k nearest neighbours; 0 = cosine).
+
+As the official baselines do: Tatoeba is searched from each English sentence, and its predictions are the
+official submission lines (evaluate_retrieval.py's similarity_search and jiant's Tatoeba scheme: one line
+per sentence of the English side sorted by text, as utils_preprocess.py writes it, holding the 0-based line
+of the retrieved sentence of the other language); BUCC is mined one-to-one by ratio margin (types.mining);
+Mewsli-X queries mark their mention (types.mention). Inference encodes each distinct text once per model
+(types.embedding_cache).
 """
 
 from __future__ import annotations
@@ -14,18 +22,31 @@ import torch
 
 from intermezzo.errors import UserError
 from intermezzo.types.base import TaskType
-from intermezzo.types.common import (stack_scalars, metric_example_scores, metric_scores, pad_tokens, per_feature, run_encoder,
-                                     token_fields)
+from intermezzo.types.common import (metric_example_scores, metric_scores, pad_tokens, per_feature, run_encoder,
+                                     stack_scalars, token_fields)
+from intermezzo.types.embedding_cache import cacheable, cached_embed
+from intermezzo.types.mention import fitted_query
+from intermezzo.types.mining import (CHUNK, cosine, knn_mean, mine_bitext, mine_pairs, top_candidates,
+                                     tune_threshold)
+from intermezzo.types.retrieval_layers import resolve_retrieval, xtreme_layer, xtreme_pooling
+
+__all__ = ["CHUNK", "Retrieval", "RetrievalHead", "cosine", "knn_mean", "mine_bitext", "mine_pairs",
+           "resolve_retrieval", "top_candidates", "tune_threshold"]
+
+# Tasks whose official submission searches from the candidate (English) side, one line per sorted English
+# sentence: XTREME's third_party/evaluate_retrieval.py (tatoeba: idx.add(source); idx.search(english, 1)).
+SEARCH_FROM_ENGLISH = ("tatoeba",)
 
 
 class RetrievalHead(torch.nn.Module):
     """No trainable parameters: says which layer to read and how to pool it."""
 
-    def __init__(self, layer: int | None = None, pooling: str = "mean", temperature: float = 0.05):
+    def __init__(self, layer: int | None = None, pooling: str = "mean", temperature: float = 0.05,
+                 task: str | None = None):
         super().__init__()
         if pooling not in ("mean", "cls"):
             raise UserError(f"retrieval pooling '{pooling}': use 'mean' or 'cls'")
-        self.layer, self.pooling, self.temperature = layer, pooling, temperature
+        self.layer, self.pooling, self.temperature, self.task = layer, pooling, temperature, task
 
     @property
     def saved_attrs(self) -> dict:
@@ -34,7 +55,7 @@ class RetrievalHead(torch.nn.Module):
 
     def forward(self, hidden_states, attention_mask):
         n_layers = len(hidden_states) - 1          # hidden_states[0] is the embedding output
-        layer = self.layer if self.layer is not None else n_layers // 2 + 1
+        layer = self.layer if self.layer is not None else xtreme_layer(n_layers, self.task)
         if not -n_layers - 1 <= layer <= n_layers:
             raise UserError(f"retrieval layer {layer}: the encoder has {n_layers} layers; choose 0..{n_layers}")
         states = hidden_states[layer]
@@ -44,64 +65,21 @@ class RetrievalHead(torch.nn.Module):
         return (states * mask).sum(1) / mask.sum(1).clamp(min=1)
 
 
-CHUNK = 4096  # query rows per similarity block: pools like Mewsli-X's (~1M candidates) never fit whole
-
-
-def cosine(queries: torch.Tensor, candidates: torch.Tensor) -> torch.Tensor:
-    """(queries, candidates) cosine similarities."""
-    q = torch.nn.functional.normalize(queries.float(), dim=-1)
-    c = torch.nn.functional.normalize(candidates.float(), dim=-1)
-    return q @ c.T
-
-
-def top_candidates(queries: torch.Tensor, candidates: torch.Tensor, k: int, chunk: int = CHUNK):
-    """(values, indices) of each query's k most cosine-similar candidates, best first, in query blocks."""
-    k = min(k, len(candidates))
-    c = torch.nn.functional.normalize(candidates.float(), dim=-1)
-    parts = [(torch.nn.functional.normalize(queries[i:i + chunk].float(), dim=-1) @ c.T).topk(k, dim=1)
-             for i in range(0, len(queries), chunk)]
-    return torch.cat([v for v, _ in parts]), torch.cat([j for _, j in parts])
-
-
-def knn_mean(rows: torch.Tensor, pool: torch.Tensor, k: int, chunk: int = CHUNK) -> torch.Tensor:
-    """Per row, the mean cosine similarity of its k nearest neighbours in `pool`."""
-    return top_candidates(rows, pool, k, chunk)[0].mean(1)
-
-
-def mine_pairs(query_ids, candidate_ids, queries: torch.Tensor, candidates: torch.Tensor, k: int = 4,
-               chunk: int = CHUNK) -> list[tuple[str, str, float]]:
-    """Each query's best candidate by ratio margin (Artetxe & Schwenk 2019: cosine over the mean of both
-    sides' k-nearest-neighbour similarity), as (query id, candidate id, margin); k=0 scores plain cosine."""
-    if k > 0:
-        q_knn, c_knn = knn_mean(queries, candidates, k, chunk), knn_mean(candidates, queries, k, chunk)
-    c = torch.nn.functional.normalize(candidates.float(), dim=-1)
-    mined = []
-    for i in range(0, len(queries), chunk):
-        sim = torch.nn.functional.normalize(queries[i:i + chunk].float(), dim=-1) @ c.T
-        if k > 0:
-            sim = sim / ((q_knn[i:i + chunk, None] + c_knn[None, :]) / 2)
-        best = sim.max(dim=1)
-        mined += [(query_ids[i + n], candidate_ids[j], float(v))
-                  for n, (j, v) in enumerate(zip(best.indices.tolist(), best.values))]
-    return mined
-
-
-def tune_threshold(scored: list[tuple[str, str, float]], gold: set[tuple[str, str]]) -> tuple[float, float]:
-    """The score threshold whose kept pairs have the best F1 against `gold`, and that F1 (0-100)."""
-    if not gold:
-        raise UserError("tune_threshold: no gold pairs; tune on a labelled (dev) split")
-    ranked = sorted(scored, key=lambda p: -p[2])
-    best_f1, best_t, correct = 0.0, ranked[0][2] + 1 if ranked else 0.0, 0
-    for n, (q, c, s) in enumerate(ranked, 1):   # keeping the n best pairs = threshold at the n-th score
-        correct += (q, c) in gold
-        f1 = 2 * correct / (n + len(gold))
-        if f1 > best_f1 and (n == len(ranked) or ranked[n][2] < s):
-            best_f1, best_t = f1, s
-    return best_t, 100 * best_f1
-
-
 def _kind(ex: dict) -> str:
     return ex.get("kind", "query")
+
+
+def _input_text(ex: dict, tokenizer, max_length: int) -> str:
+    """The text a query encodes: a Mewsli-X mention marked in its sentence, else the text itself."""
+    if ex.get("mention"):
+        return fitted_query(ex["text"], ex["mention"], tokenizer, max_length, ex.get("mention_start"))
+    return ex["text"]
+
+
+def _english_order(examples: list[dict], candidates: list[int]) -> list[int]:
+    """Positions of `candidates` sorted by text, as utils_preprocess.py sorts Tatoeba's English side
+    (a stable sort of the stripped lines: equal sentences keep their file order)."""
+    return sorted(range(len(candidates)), key=lambda n: examples[candidates[n]]["text"].strip())
 
 
 class Retrieval(TaskType):
@@ -112,7 +90,8 @@ class Retrieval(TaskType):
     def featurize(self, spec, examples, tokenizer, max_length, doc_stride=128):
         if not examples:  # tokenizers fail on an empty batch
             return []
-        enc = tokenizer([ex["text"] for ex in examples], truncation=True, max_length=max_length)
+        enc = tokenizer([_input_text(ex, tokenizer, max_length) for ex in examples], truncation=True,
+                        max_length=max_length)
         pairs = [i for i, ex in enumerate(examples) if _kind(ex) == "pair"]
         pos = tokenizer([examples[i]["positive"] for i in pairs], truncation=True, max_length=max_length) \
             if pairs else None
@@ -129,16 +108,32 @@ class Retrieval(TaskType):
             batch.update(pad_tokens(features, pad_token_id, prefix="pos_"))
         return batch
 
-    def build_head(self, spec, hidden_size):
-        default_layer = None if spec.train_source is None else -1
-        opts = spec.retrieval
-        return RetrievalHead(layer=default_layer if opts.layer is None else opts.layer,
-                             pooling=opts.pooling or "mean", temperature=opts.temperature)
+    def build_head(self, spec, hidden_size, pooling: str | None = None, layer: int | None = None):
+        """A RetrievalHead: `layer` / `pooling` (from resolve_retrieval), else spec.retrieval's, else the
+        defaults: XTREME's for encoder-only tasks (layer by depth at run time), the last layer otherwise."""
+        encoder_only = spec.train_source is None
+        layer = layer if layer is not None else spec.retrieval.layer if spec.retrieval.layer is not None else (None if encoder_only else -1)
+        pooling = pooling or spec.retrieval.pooling or (xtreme_pooling(spec.name) if encoder_only else "mean")
+        return RetrievalHead(layer=layer, pooling=pooling, temperature=spec.retrieval.temperature,
+                             task=spec.name if encoder_only else None)
+
+    def scoring_head(self, spec, encoder, name_or_path, layer: int | None = None, pooling: str | None = None):
+        """(head, reason) for scoring `spec` straight from `encoder`: resolve_retrieval's layer and pooling
+        (the reason, e.g. "hidden_states[8] of 12 layers, mean pooling (XTREME's ...)", is for the summary)."""
+        layer = layer if layer is not None else spec.retrieval.layer
+        pooling = pooling or spec.retrieval.pooling
+        index, pooled, reason = resolve_retrieval(encoder.config, name_or_path, layer, pooling, task=spec.name)
+        return self.build_head(spec, encoder.config.hidden_size, pooling=pooled, layer=index), reason
 
     def forward(self, encoder, head, batch):
+        def run(prefix, sub):
+            states = run_encoder(encoder, sub, prefix=prefix, all_layers=True)
+            return head(states, sub[prefix + "attention_mask"])
+
         def embed(prefix):
-            states = run_encoder(encoder, batch, prefix=prefix, all_layers=True)
-            return head(states, batch[prefix + "attention_mask"])
+            if cacheable(encoder):
+                return cached_embed(encoder, head, batch, prefix, lambda sub: run(prefix, sub))
+            return run(prefix, batch)
 
         out = {"embeddings": embed(""), "temperature": head.temperature}
         if "pos_input_ids" in batch:
@@ -158,38 +153,46 @@ class Retrieval(TaskType):
         rows = [o["embeddings"] if isinstance(o, dict) else o for o in outputs]
         emb = torch.stack([torch.as_tensor(r) for r in per_feature(rows, 1)])
         index = [f["example_index"] for f in features]
-        q = [i for i in index if _kind(examples[i]) == "query"]
-        c = [i for i in index if _kind(examples[i]) == "candidate"]
         pos = {i: n for n, i in enumerate(index)}
+        q = sorted(i for i in index if _kind(examples[i]) == "query")
+        c = sorted(i for i in index if _kind(examples[i]) == "candidate")
         if not q or not c:
             raise UserError("retrieval decode needs both 'query' and 'candidate' examples")
         return (q, emb[[pos[i] for i in q]]), (c, emb[[pos[i] for i in c]])
 
     def decode(self, spec, examples, features, outputs):
-        """Tatoeba (accuracy): nearest candidate id per query; BUCC: mined (query, candidate) pairs above the
-        threshold; otherwise the top_k (20) candidate ids per query, best first."""
+        """Tatoeba: per English sentence in sorted order, the line of its nearest query (the official
+        submission); other accuracy tasks: the nearest candidate id per query; BUCC: the mined pairs
+        scoring at least the threshold; otherwise the top_k (20) candidate ids per query, best first."""
         (q, q_emb), (c, c_emb) = self._split(examples, features, outputs)
         q_ids, c_ids = [examples[i]["id"] for i in q], [examples[i]["id"] for i in c]
+        if spec.metric == "accuracy" and spec.name in SEARCH_FROM_ENGLISH:
+            order = _english_order(examples, c)
+            return [str(j) for j in top_candidates(c_emb[order], q_emb, 1)[1][:, 0].tolist()]
         if spec.metric == "accuracy":
             return [c_ids[row[0]] for row in top_candidates(q_emb, c_emb, 1)[1].tolist()]
         if spec.metric == "bucc_f1":
-            scored = mine_pairs(q_ids, c_ids, q_emb, c_emb, spec.retrieval.margin_k)
+            scored = self._mine(spec, examples, q, q_emb, c, c_emb)
             threshold = spec.retrieval.threshold
             if threshold is None:  # tune on these examples when labelled (optimistic: prefer a dev threshold)
                 gold = self._gold_pairs(examples, required=False)
-                threshold = tune_threshold(scored, gold)[0] if gold else 1.0  # margin 1 = no better than its kNN
+                threshold = tune_threshold(scored, gold, midpoint=True)[0] if gold else 1.0  # 1: no better than kNN
             return [(a, b) for a, b, s in scored if s >= threshold]
         top = top_candidates(q_emb, c_emb, spec.retrieval.top_k)[1].tolist()
         return [[c_ids[j] for j in row] for row in top]
+
+    def _mine(self, spec, examples, q, q_emb, c, c_emb):
+        return mine_bitext([examples[i]["id"] for i in q], [examples[i]["id"] for i in c], q_emb, c_emb,
+                           spec.retrieval.margin_k, [examples[i]["text"] for i in q],
+                           [examples[i]["text"] for i in c])
 
     def tune_bucc_threshold(self, spec, examples, features, outputs) -> float:
         """The margin threshold with the best F1 on labelled (dev) examples; evaluate the test split with
         dataclasses.replace(spec, retrieval=dataclasses.replace(spec.retrieval, threshold=it)), as XTREME's BUCC
         baseline does."""
         (q, q_emb), (c, c_emb) = self._split(examples, features, outputs)
-        scored = mine_pairs([examples[i]["id"] for i in q], [examples[i]["id"] for i in c], q_emb, c_emb,
-                            spec.retrieval.margin_k)
-        return tune_threshold(scored, self._gold_pairs(examples, required=False))[0]
+        scored = self._mine(spec, examples, q, q_emb, c, c_emb)
+        return tune_threshold(scored, self._gold_pairs(examples, required=False), midpoint=True)[0]
 
     def _gold_pairs(self, examples, required=True) -> set[tuple[str, str]]:
         queries = [ex for ex in examples if _kind(ex) == "query"]
@@ -198,18 +201,56 @@ class Retrieval(TaskType):
         return {(ex["id"], g) for ex in queries for g in ex.get("gold") or []}
 
     def references(self, spec, examples):
-        """Gold per query: its candidate id (accuracy), gold id lists (ranking), or all gold pairs (BUCC)."""
+        """Gold per query: its candidate id (accuracy), gold id lists (ranking), or all gold pairs (BUCC);
+        Tatoeba: per sorted English sentence, the line of the query it translates (-1: none)."""
         if spec.metric == "bucc_f1":  # most BUCC sentences have no translation: only the pairs are gold
             gold = self._gold_pairs(examples, required=False)
             if not gold:
                 raise UserError(f"{spec.name}: no gold pairs; score on a labelled split")
             return sorted(gold)
         self._gold_pairs(examples)
-        golds = [list(ex["gold"]) for ex in examples if _kind(ex) == "query"]
+        queries = [ex for ex in examples if _kind(ex) == "query"]
+        if spec.metric == "accuracy" and spec.name in SEARCH_FROM_ENGLISH:
+            line = {g: n for n, ex in enumerate(queries) for g in ex["gold"]}
+            c = [i for i, ex in enumerate(examples) if _kind(ex) == "candidate"]
+            return [str(line.get(examples[c[n]]["id"], -1)) for n in _english_order(examples, c)]
+        golds = [list(ex["gold"]) for ex in queries]
         return [g[0] for g in golds] if spec.metric == "accuracy" else golds
 
     def score(self, spec, predictions, examples, lang):
         return metric_scores(spec, predictions, self.references(spec, examples), lang)
 
     def example_scores(self, spec, predictions, examples, lang):
-        return metric_example_scores(spec, predictions, self.references(spec, examples), lang)
+        refs = self.references(spec, examples)
+        if spec.metric == "bucc_f1":
+            from intermezzo.metrics import example_scores
+
+            return example_scores(spec.metric, predictions, refs, lang, sources=self._sources(examples))
+        return self._by_query(spec, refs, metric_example_scores(spec, predictions, refs, lang))
+
+    def example_parts(self, spec, predictions, examples, lang):
+        """intermezzo.metrics.example_parts rows; BUCC: one per source sentence of the pool."""
+        from intermezzo.metrics import example_parts
+
+        refs = self.references(spec, examples)
+        if spec.metric == "bucc_f1":
+            return example_parts(spec.metric, predictions, refs, lang, sources=self._sources(examples))
+        return self._by_query(spec, refs, example_parts(spec.metric, predictions, refs, lang))
+
+    @staticmethod
+    def _sources(examples):
+        return [ex["id"] for ex in examples if _kind(ex) == "query"]
+
+    @staticmethod
+    def _by_query(spec, refs, rows: list) -> list:
+        """Tatoeba rows (one per sorted English sentence) put in query order, so row n is the item of query
+        n (what the evaluate phase's ids say); left in sorted order when gold is not one-to-one."""
+        if spec.name not in SEARCH_FROM_ENGLISH or spec.metric != "accuracy":
+            return rows
+        lines = [int(r) for r in refs]
+        if sorted(lines) != list(range(len(rows))):
+            return rows
+        out = [None] * len(rows)
+        for row, line in zip(rows, lines):
+            out[line] = row
+        return out

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from support.fixtures import fixture_examples, fixture_langs
+from intermezzo.metrics import reduce_parts
 from intermezzo.tasks import TASKS
 from intermezzo.types import TYPES
 
@@ -80,6 +81,9 @@ def test_task_runs_end_to_end_on_the_tiny_model(task, tiny):
     assert scores and all(0.0 <= v <= 100.0 for v in scores.values()), scores
     per_example = ttype.example_scores(spec, predictions, examples, lang)
     assert per_example and all(0.0 <= v <= 100.0 for v in per_example)
+    parts = ttype.example_parts(spec, predictions, examples, lang)   # rows reduce to the headline metric
+    headline_key = "f1" if "f1" in scores else next(iter(scores))
+    assert reduce_parts(spec.metric, parts) == pytest.approx(scores[headline_key], abs=1e-9)
 
 
 @pytest.mark.parametrize("task", sorted(TASKS))

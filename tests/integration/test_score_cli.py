@@ -121,3 +121,57 @@ def test_bad_arguments_exit_2(tmp_path, monkeypatch, capsys):
     assert code == 2 and "--labels" in err
     code, _, err = _run(monkeypatch, capsys, "--example", "--output", tmp_path)
     assert code == 2 and "is a folder" in err
+
+
+# One benchmark task per type (retrieval: all three official layouts), scored by the evaluate phase itself.
+OWN_OUTPUT = {"pawsx": "xtreme", "xcopa": "xtreme-r", "panx": "xtreme", "xquad": "xtreme", "tatoeba": "xtreme",
+              "bucc2018": "xtreme", "mewslix": "xtreme-r"}
+
+
+def _labels(task, lang, source, folder):
+    """Gold of the split the evaluate phase scored, written in the official label layout."""
+    from intermezzo.phases.common import load_task_examples
+    from intermezzo.tasks import get_task
+    from intermezzo.types import TYPES
+
+    spec = get_task(task)
+    examples = load_task_examples(spec, "test", lang, source)
+    refs = examples if spec.type == "extractive_qa" else TYPES[spec.type].references(spec, examples)
+    if spec.metric == "mrr@20":
+        refs = dict(zip([ex["id"] for ex in examples if ex["kind"] == "query"], refs))
+    write_labels(task, lang, refs, folder)
+
+
+def test_score_reads_the_evaluate_phases_own_predictions(tmp_path, monkeypatch, capsys, tiny_model_dir):
+    """`intermezzo score` on evaluate's predictions folder gives evaluate's own scores, for every task type."""
+    from intermezzo.data.fixtures import fixture_langs, write_fixtures
+    from intermezzo.modeling import load_encoder, save_model
+    from intermezzo.phases import PHASES
+    from intermezzo.tasks import get_task
+    from intermezzo.types import TYPES
+
+    encoder, tok = load_encoder(tiny_model_dir)
+    heads = {t: TYPES[get_task(t).type].build_head(get_task(t), encoder.config.hidden_size)
+             for t in OWN_OUTPUT if get_task(t).type != "retrieval"}
+    model = save_model(tmp_path / "model", encoder, tok, heads=heads,
+                       head_meta={t: {"type": get_task(t).type, "task": t} for t in heads})
+    data = tmp_path / "data"
+    for task, benchmark in OWN_OUTPUT.items():
+        source = write_fixtures(task, data).parent
+        langs = list(fixture_langs(get_task(task)))[:2]
+        out = tmp_path / task
+        summary = PHASES["evaluate"]({"task": task, "source": str(source), "langs": langs, "max_length": 64},
+                                     out, {"model": model})
+        for lang in langs:
+            _labels(task, lang, str(source), tmp_path / "labels" / task)
+        code, _, err = _run(monkeypatch, capsys, "--predictions", out / "predictions" / "clean",
+                            "--labels", tmp_path / "labels" / task, "--benchmark", benchmark,
+                            "--output", tmp_path / f"{task}.json")
+        assert code == 0, err
+        official = json.loads((tmp_path / f"{task}.json").read_text())[task]
+        for lang in langs:
+            for metric, value in summary["scores"]["clean"][lang].items():
+                assert official[metric][lang] == pytest.approx(value, abs=1e-9), (task, lang, metric)
+    # Tatoeba lines are the official integers (0-based lines of the other language), not candidate ids
+    lines = (tmp_path / "tatoeba" / "predictions" / "clean" / "tatoeba" / "test-de.tsv").read_text().split()
+    assert lines and all(line.isdigit() for line in lines)

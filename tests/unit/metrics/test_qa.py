@@ -49,3 +49,12 @@ def test_mlqa_mixed_segmentation_for_zh():
 def test_mlqa_unknown_language():
     with pytest.raises(ValueError, match="fr"):
         mlqa_normalize("le chat", "fr")
+
+
+def test_squad_v2_correct_abstention_scores_em_and_f1_one():
+    # how the QA type hands over a no-answer question: gold [""] (evaluate-v2.0.py's own stand-in)
+    assert answer_em_f1("", [""]) == (1.0, 1.0)
+    assert squad([""], [[""]]) == {"exact_match": 100.0, "f1": 100.0}
+    assert answer_em_f1("Paris", [""]) == (0.0, 0.0)
+    # a v1.1 gold that only normalises to nothing keeps v1.1's F1 (0 when no token is shared)
+    assert answer_em_f1("a", ["The"]) == (1.0, 0.0)

@@ -198,3 +198,78 @@ def test_tiny_model_command(tmp_path):
     assert encoder.config.hidden_size == 48
     bad = CliRunner().invoke(app, ["tiny-model", str(tmp_path / "u"), "--hidden-size", "3"])
     assert isinstance(bad.exception, UserError)
+
+
+def test_tiny_model_never_replaces_a_users_file_or_folder(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from intermezzo.modeling import commands
+
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    commands.register(app)
+    afile = tmp_path / "afile"
+    afile.write_text("my notes\n")
+    result = CliRunner().invoke(app, ["tiny-model", str(afile)])
+    assert isinstance(result.exception, UserError) and "is a file, not a folder" in str(result.exception)
+    assert afile.read_text() == "my notes\n" and not (tmp_path / ".afile.old").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "data.txt").write_text("keep\n")
+    with pytest.raises(UserError, match="other files in it"):
+        build_tiny_model(mine)
+    assert (mine / "data.txt").read_text() == "keep\n"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert (build_tiny_model(empty) / "config.json").is_file()
+    assert build_tiny_model(empty, seed=1) == empty   # a tiny model of other settings is rebuilt in place
+
+
+def _broken_copies(tiny_model_dir, tmp_path):
+    import shutil
+
+    from safetensors.torch import load_file
+
+    truncated = tmp_path / "truncated"
+    shutil.copytree(tiny_model_dir, truncated)
+    data = (truncated / "model.safetensors").read_bytes()
+    (truncated / "model.safetensors").write_bytes(data[:len(data) // 2])
+    plain = tmp_path / "plain"
+    shutil.copytree(tiny_model_dir, plain)
+    state = load_file(str(plain / "model.safetensors"))
+    (plain / "model.safetensors").unlink()
+    torch.save(state, plain / "pytorch_model.bin")
+    return truncated, plain
+
+
+class _Evil:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return os.makedirs, (str(self.marker),)
+
+
+def test_damaged_or_pickled_weights_fail_in_one_line(tiny_model_dir, tmp_path):
+    truncated, plain = _broken_copies(tiny_model_dir, tmp_path)
+    with pytest.raises(UserError) as e:
+        load_encoder(truncated)
+    assert "model.safetensors: unreadable safetensors" in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(UserError) as e:
+        load_encoder(plain)   # a plain torch.save(state_dict): refused up front all the same
+    assert "pytorch_model.bin: a pickle checkpoint" in str(e.value) and "allow_pickle" in str(e.value)
+    encoder, _ = load_encoder(plain, allow_pickle=True)
+    assert encoder.config.num_hidden_layers == 2
+    state = torch.load(plain / "pytorch_model.bin", weights_only=True)
+    evil = tmp_path / "evil"
+    plain.rename(evil)
+    marker = tmp_path / "pwned"
+    torch.save({**state, "payload": _Evil(marker)}, evil / "pytorch_model.bin")
+    for opt_in in (False, True):
+        with pytest.raises(UserError) as e:
+            load_encoder(evil, allow_pickle=opt_in)
+        assert "\n" not in str(e.value) and "weights_only=False" not in str(e.value)
+    assert "could run code" in str(e.value) and not marker.exists()

@@ -51,9 +51,10 @@ def test_tune_threshold_picks_the_f1_best_cut():
 
 
 def test_bucc_mining_keeps_pairs_above_the_threshold():
-    ex = [{"id": "de-1", "kind": "query", "text": "", "gold": ["en-2"]},
-          {"id": "de-2", "kind": "query", "text": ""},            # no translation in the pool
-          {"id": "en-1", "kind": "candidate", "text": ""}, {"id": "en-2", "kind": "candidate", "text": ""}]
+    # distinct texts: a sentence repeated within a side has no single id and is dropped, as XTREME does
+    ex = [{"id": "de-1", "kind": "query", "text": "s1", "gold": ["en-2"]},
+          {"id": "de-2", "kind": "query", "text": "s2"},            # no translation in the pool
+          {"id": "en-1", "kind": "candidate", "text": "t1"}, {"id": "en-2", "kind": "candidate", "text": "t2"}]
     emb = torch.tensor([[0.0, 1.0], [0.7, 0.7], [1.0, 0.05], [0.05, 1.0]])
     feats = [{"example_index": i} for i in range(4)]
     pairs = RET.decode(_spec("bucc_f1"), ex, feats, [emb])  # tuned on these (labelled) examples

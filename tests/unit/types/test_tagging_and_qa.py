@@ -99,6 +99,9 @@ def test_no_answer_when_cls_beats_every_span(tiny):
     start[ctx[0]], end[ctx[1]] = 3.0, 3.0
     assert EQA.decode(QA2, [ex], feats, [(start, end)]) == [""]
     assert EQA.decode(QA, [ex], feats, [(start, end)]) == ["Nothing here"[:feats[0]["offsets"][ctx[1]][1]]]
+    # a correct abstention scores as the official SQuAD 2.0 script does: EM 1 and F1 1
+    assert EQA.score(QA2, [""], [ex], "en") == {"exact_match": 100.0, "f1": 100.0}
+    assert EQA.example_parts(QA2, [""], [ex], "en") == [[100.0]]
 
 
 def test_answers_longer_than_30_tokens_are_never_chosen(tiny):

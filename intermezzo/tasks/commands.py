@@ -9,8 +9,12 @@ def tasks_command(
     benchmark: str = typer.Option(None, help="Only tasks of this benchmark: xtreme, xtreme-r, or intermediate."),
 ) -> None:
     """List every registered task: type, metric, languages, training source."""
+    from intermezzo.errors import unknown
     from intermezzo.tasks import TASKS
 
+    known = {b for spec in TASKS.values() for b in spec.benchmarks} | {"intermediate"}
+    if benchmark and benchmark not in known:
+        raise unknown("benchmark", benchmark, known)
     rows = []
     for spec in TASKS.values():
         member = spec.benchmarks or ("intermediate",)

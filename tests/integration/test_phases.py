@@ -7,7 +7,8 @@ import pytest
 
 from intermezzo.data.formats import write_jsonl
 from intermezzo.io import is_done
-from intermezzo.phases import checkpoint, loop, runner
+from intermezzo.experiments import train as runner
+from intermezzo.phases import checkpoint, loop
 from intermezzo.phases import target as target_module
 
 LANGS = ("de", "en", "fr")

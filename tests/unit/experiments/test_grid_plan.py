@@ -3,8 +3,10 @@
 import pytest
 
 from intermezzo.errors import UserError
-from intermezzo.experiments.config import apply_overrides, validate
-from intermezzo.experiments.fake import small_grid
+from support.grids import small_grid
+
+from intermezzo.experiments.config import validate
+from intermezzo.experiments.loading import apply_overrides
 from intermezzo.experiments.plan import Plan, build_plan, check_params, describe
 
 

@@ -1,13 +1,16 @@
 """The runner with stand-in phases: resume, reuse, per-phase logs, failures, and the GPU-worker and submitit paths."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+from support.grids import failing, small_grid
+
 from intermezzo.experiments.config import validate
 from intermezzo.experiments.executors import PhaseFailed
-from intermezzo.experiments.fake import FAKE_PHASES, small_grid
+from intermezzo.experiments.fake import FAKE_PHASES, stand_ins
 from intermezzo.experiments.plan import build_plan, phase_dir
 from intermezzo.experiments.runner import run_experiment
 from intermezzo.experiments.store import Store
@@ -84,16 +87,16 @@ def test_unfinished_folder_of_a_dead_run_is_resumed_and_temp_folders_cleared(tmp
 def test_each_phase_leaves_its_log(tmp_path):
     exp = validate(small_grid(seeds=[1], targets=["xnli"]))
     run_experiment(exp, tmp_path, phases=FAKE_PHASES, progress=False)
-    for key in build_plan(exp).nodes:
+    for key in build_plan(exp, fake_phases=True).nodes:
         log = (phase_dir(tmp_path, key) / "log.txt").read_text()
         assert log.startswith(f"phase {key} (")
 
 
 def test_gpu_workers_get_one_device_each(tmp_path):
-    raw = small_grid(seeds=[1], hparams={"target": {"sleep_s": 0.1}})
+    raw = small_grid(seeds=[1])
     exp = validate(raw)
-    run_experiment(exp, tmp_path, phases=FAKE_PHASES, executor="gpus", gpus=["0", "1"], progress=False)
-    plan = build_plan(exp)
+    run_experiment(exp, tmp_path, phases=stand_ins(sleep_s=0.1), executor="gpus", gpus=["0", "1"], progress=False)
+    plan = build_plan(exp, fake_phases=True)
     devices = set()
     for key in plan.nodes:
         head = (phase_dir(tmp_path, key) / "log.txt").read_text().splitlines()[0]
@@ -119,14 +122,16 @@ def test_submitit_local_cluster_runs_the_dag(tmp_path):
 
 def test_gpu_worker_failure_stops_the_run_with_the_phase_named(tmp_path):
     raw = small_grid(seeds=[1], targets=["xnli"])
-    raw["conditions"]["mnli"]["hparams"] = {"target": {"fail": True}}
+    raw["conditions"]["mnli"]["hparams"] = {"target": {"weight_decay": 0.0123}}  # marks the phase to fail
     exp = validate(raw)
+    phases = failing("target", when={"weight_decay": 0.0123})
     with pytest.raises(PhaseFailed, match=r"phase target-\w+ \(target\) failed: RuntimeError: stand-in phase"):
-        run_experiment(exp, tmp_path, phases=FAKE_PHASES, executor="gpus", gpus=["0", "1"], progress=False)
-    bad = next(k for k, n in build_plan(exp).nodes.items() if n.kind == "target" and n.params.get("fail"))
+        run_experiment(exp, tmp_path, phases=phases, executor="gpus", gpus=["0", "1"], progress=False)
+    plan = build_plan(exp, fake_phases=True)
+    bad = next(k for k, n in plan.nodes.items() if n.kind == "target" and n.params.get("weight_decay") == 0.0123)
     assert not is_done(phase_dir(tmp_path, bad))
     # The evaluation that depends on the failed phase never started.
-    child = next(k for k, n in build_plan(exp).nodes.items() if n.inputs.get("model") == bad)
+    child = next(k for k, n in plan.nodes.items() if n.inputs.get("model") == bad)
     assert not phase_dir(tmp_path, child).exists()
 
 
@@ -160,13 +165,15 @@ def test_loggers_missing_package_message_and_fake_wandb(tmp_path, monkeypatch):
                       if tag.endswith("/none/xnli/de/clean/accuracy")}
 
 
-def test_submitit_failure_names_the_phase(tmp_path):
-    raw = small_grid(seeds=[1], targets=["xnli"], langs=["en"], conditions={"none": {"kind": "none"}},
-                     hparams={"target": {"fail": True}})
+def test_submitit_failure_names_the_phase(tmp_path, monkeypatch):
+    raw = small_grid(seeds=[1], targets=["xnli"], langs=["en"], conditions={"none": {"kind": "none"}})
+    # The job's own process imports the failing stand-in from tests/support.
+    tests_dir = str(Path(__file__).resolve().parents[2])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [tests_dir, os.environ.get("PYTHONPATH")])))
     # submitit's debug cluster would open pdb on the failure; its local cluster runs a real subprocess.
     message = r"phase target-\w+ \(target\) failed: RuntimeError: stand-in phase told"
     with pytest.raises(PhaseFailed, match=message):
-        run_experiment(validate(raw), tmp_path, phases=FAKE_PHASES, executor="slurm", cluster="local",
+        run_experiment(validate(raw), tmp_path, phases=failing("target"), executor="slurm", cluster="local",
                        progress=False)
 
 

@@ -6,7 +6,8 @@ import sys
 import pytest
 
 from intermezzo.errors import UserError
-from intermezzo.phases.runner import apply_overrides, load_config, phase_plan, preset_params
+from intermezzo.experiments.loading import apply_overrides, preset_params
+from intermezzo.experiments.train import load_config, phase_plan
 
 CONFIG = """
 encoder: enc

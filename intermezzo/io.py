@@ -18,8 +18,9 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def _cannot_write(path: Path, e: OSError) -> UserError:
-    return UserError(f"{path}: cannot write here ({e.strerror or e}); choose another path")
+def _cannot_write(path: Path, e: OSError, option: str = "") -> UserError:
+    where = f"{option} {path}" if option else str(path)
+    return UserError(f"{where}: cannot write here ({e.strerror or e}); choose another path")
 
 
 def _existing_ancestor(path: Path) -> Path:
@@ -29,13 +30,13 @@ def _existing_ancestor(path: Path) -> Path:
     return Path("/")
 
 
-def _probe(folder: Path, path: Path) -> None:
+def _probe(folder: Path, path: Path, option: str) -> None:
     """Create and remove a temp entry in `folder`: the only test that also holds for root, read-only mounts and
     /proc-like file systems (permission bits and os.access say nothing there)."""
     try:
         probe = tempfile.mkdtemp(dir=folder, prefix=".intermezzo-probe-")
     except OSError as e:
-        raise _cannot_write(path, e) from None
+        raise _cannot_write(path, e, option) from None
     os.rmdir(probe)
 
 
@@ -49,7 +50,7 @@ def writable_file(path: str | os.PathLike, option: str = "--output") -> Path:
     base = _existing_ancestor(path.parent)
     if not base.is_dir():
         raise UserError(f"{option} {path}: {base} is a file, not a folder; choose another path")
-    _probe(base, path)
+    _probe(base, path, option)
     return path
 
 
@@ -61,7 +62,7 @@ def writable_folder(path: str | os.PathLike, option: str = "--out") -> Path:
     base = _existing_ancestor(path)
     if not base.is_dir():
         raise UserError(f"{option} {path}: {base} is a file, not a folder; choose another path")
-    _probe(base, path)
+    _probe(base, path, option)
     return path
 
 

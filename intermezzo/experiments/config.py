@@ -153,10 +153,10 @@ def _check_tasks_and_langs(exp: Experiment) -> None:
     for where, langs in lists:
         for lang in langs or ():
             if lang not in every:
-                near = closest(lang, every)
-                hint = f"did you mean {', '.join(near)}? " if near else ""
+                codes = sorted(every)
+                listed = " ".join(codes[:40]) + (f" +{len(codes) - 40} more" if len(codes) > 40 else "")
                 raise ValueError(f"{where}: '{lang}' is not a language of any target ({', '.join(exp.targets)}); "
-                                 f"{hint}remove it (`intermezzo tasks` lists each task's languages)")
+                                 f"remove it or pick one of: {listed}")
     if exp.langs is not None and any(c.kind != "target_lang" for c in exp.conditions.values()):
         for target, langs in have.items():
             if not langs & set(exp.langs):

@@ -12,14 +12,15 @@ from intermezzo.experiments.executors import running_log
 class Console:
     """Progress of a plan's pending phases on stderr (the phases' own output goes to their log files).
 
-    With `progress` a bar shows how many phases are done and names the running one with its log file; without
-    it, one line per finished phase (what it was, reused or how long it took, where its log is)."""
+    With `progress` on a terminal a bar shows how many phases are done and names the running one with its log
+    file; otherwise (--no-progress, or output to a file or pipe) one line per finished phase: what it was,
+    reused or how long it took, and where its log is."""
 
     def __init__(self, run_dir: str | Path, total: int, progress: bool = True, stream=None) -> None:
         self.run_dir, self.total, self.done = Path(run_dir), total, 0
         self.stream = stream or sys.stderr
         self.bar = None
-        if progress and total:
+        if progress and total and getattr(self.stream, "isatty", lambda: False)():
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, desc="phases", unit="phase", file=self.stream, dynamic_ncols=True)

@@ -122,19 +122,24 @@ def execute_node(run_dir: str | Path, node: Node, phases: dict, wait: bool = Tru
         for stale in out.parent.glob(f".{out.name}.*"):
             shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
         out.mkdir(parents=True, exist_ok=True)
+        # A killed attempt's log is kept: this attempt appends to it (the phase resumes from its checkpoint).
         log = running_log(run_dir, node)
-        log.unlink(missing_ok=True)
+        resumed = log.is_file()
         inputs = input_dirs(run_dir, node)
         if on_start is not None:
             on_start(node)
         start = time.time()
         with _capture(log) as f:
+            if resumed:
+                print("--- the attempt above stopped before the phase finished; resuming", file=f)
             print(f"phase {node.key} ({node.kind}) pid {os.getpid()} "
                   f"CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES', '')}\nparams {node.params}", file=f)
             try:
                 summary = phases[node.kind](dict(node.params), out, inputs) or {}
             except BaseException as e:
                 traceback.print_exc(file=f)
+                if not any(out.iterdir()):  # nothing to resume from: leave no empty folder behind
+                    out.rmdir()
                 if isinstance(e, UserError):
                     raise PhaseFailed(f"phase {node.key} ({node.kind}): {e}; see {log}") from None
                 if isinstance(e, Exception):

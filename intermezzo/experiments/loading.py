@@ -104,12 +104,18 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
 
 
+_PRESETS: dict[tuple[Path, int], Any] = {}  # (file, mtime) -> parsed YAML: a grid reads its preset per phase
+
+
 def read_preset(name: str) -> dict[str, dict[str, dict]]:
     """{phase kind: {"default": params, task: params}} of a preset; a UserError when unknown or malformed."""
-    if name not in preset_names():
-        raise unknown("preset", name, preset_names())
     path = PRESET_DIR / f"{name}.yaml"
-    raw = read_yaml(path, what="preset")
+    if not path.is_file():
+        raise unknown("preset", name, preset_names())
+    stamp = (path, path.stat().st_mtime_ns)
+    if stamp not in _PRESETS:
+        _PRESETS[stamp] = read_yaml(path, what="preset")
+    raw = copy.deepcopy(_PRESETS[stamp])
     out: dict[str, dict[str, dict]] = {}
     for kind, section in (raw or {}).items():
         if kind in ("description", "encoder"):

@@ -62,8 +62,7 @@ def phase_plan(config: dict) -> list[tuple[str, str, dict]]:
         plan.append((name, kind, params))
     for key in common:
         if not any(key in PARAMS[kind].model_fields for kind in kinds):
-            raise unknown(f"param in common (no phase of this config has it: {', '.join(dict.fromkeys(kinds))})",
-                          key, {f for kind in kinds for f in PARAMS[kind].model_fields})
+            raise unknown("common param", key, {f for kind in kinds for f in PARAMS[kind].model_fields})
     return plan
 
 

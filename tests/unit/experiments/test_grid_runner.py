@@ -201,3 +201,48 @@ def test_tensorboard_logger_writes_scalars_with_seed_steps(tmp_path, monkeypatch
     summary = run_experiment(exp, tmp_path, phases=FAKE_PHASES, progress=False, loggers=["tensorboard"])
     assert scalars[-1] == "closed" and len(scalars) - 1 == summary["rows"]
     assert {step for _, _, step in scalars[:-1]} == {3}
+
+
+def test_changing_log_every_reuses_every_phase(tmp_path):
+    exp = validate(small_grid(seeds=[1]))
+    run_experiment(exp, tmp_path, phases=_counting([]), progress=False)
+    calls: list = []
+    again = validate(small_grid(seeds=[1], hparams={k: {"log_every": 7} for k in ("intermediate", "target")}))
+    summary = run_experiment(again, tmp_path, phases=_counting(calls), progress=False)
+    assert calls == [] and summary["ran"] == 0 and summary["reused"] == len(build_plan(exp).nodes)
+
+
+def test_unknown_executor_or_logger_leaves_no_run_folder(tmp_path):
+    from intermezzo.errors import UserError
+
+    exp = validate(small_grid(seeds=[1]))
+    for kw in ({"executor": "cloud"}, {"loggers": ["tensorbord"]}):
+        with pytest.raises(UserError):
+            run_experiment(exp, tmp_path / "run", phases=FAKE_PHASES, progress=False, **kw)
+        assert not (tmp_path / "run").exists()
+
+
+def test_without_a_bar_each_finished_phase_is_one_line_naming_its_log(tmp_path, capsys):
+    exp = validate(small_grid(seeds=[1], targets=["xnli"]))
+    run_experiment(exp, tmp_path, phases=FAKE_PHASES, progress=False)
+    lines = capsys.readouterr().err.splitlines()
+    plan = build_plan(exp, fake_phases=True)
+    assert len(lines) == len(plan.nodes)
+    for i, line in enumerate(lines, start=1):
+        assert line.startswith(f"phase {i}/{len(plan.nodes)} done in ")
+    for key in plan.nodes:
+        (line,) = [ln for ln in lines if f": {key} (" in ln]
+        assert line.endswith(f"log {phase_dir(tmp_path, key) / 'log.txt'}")
+    run_experiment(exp, tmp_path, phases=FAKE_PHASES, progress=False)
+    assert capsys.readouterr().err == ""  # nothing left to run: nothing to report
+
+
+def test_a_killed_attempts_log_is_kept_and_appended(tmp_path):
+    exp = validate(small_grid(seeds=[1], targets=["xnli"], conditions={"none": {"kind": "none"}}))
+    key = next(k for k, n in build_plan(exp, fake_phases=True).nodes.items() if n.kind == "target")
+    logs = tmp_path / "phases" / ".logs"
+    logs.mkdir(parents=True)
+    (logs / f"{key}.txt").write_text("step 10 loss 1.0\n")
+    run_experiment(exp, tmp_path, phases=FAKE_PHASES, progress=False)
+    log = (phase_dir(tmp_path, key) / "log.txt").read_text()
+    assert log.startswith("step 10 loss 1.0\n--- the attempt above stopped") and f"phase {key} (" in log

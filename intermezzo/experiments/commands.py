@@ -1,4 +1,4 @@
-"""`intermezzo run` (a grid), `intermezzo train` (one chain of phases) and `intermezzo export` (results as CSV/Parquet)."""
+"""`intermezzo run` (a grid), `intermezzo train` (a chain of phases) and `intermezzo export` (results as a file)."""
 
 from __future__ import annotations
 

@@ -120,7 +120,8 @@ class Experiment(_Strict):
             raise ValueError(f"baseline: {unknown('baseline condition', self.baseline, self.conditions)}")
         for cond, per_target in self.reference.items():
             if cond not in self.conditions and cond != "best":
-                raise ValueError(f"reference.{cond}: {unknown('reference condition', cond, [*self.conditions, 'best'])}")
+                choices = [*self.conditions, "best"]
+                raise ValueError(f"reference.{cond}: {unknown('reference condition', cond, choices)}")
             for target in per_target:
                 if target not in self.targets and target != "average":
                     raise ValueError(f"reference.{cond}.{target}: "

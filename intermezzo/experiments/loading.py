@@ -67,7 +67,8 @@ def apply_overrides(raw: dict, overrides: list[str]) -> dict:
     for item in overrides:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
-            raise UserError(f"override '{item}': expected key=value (dotted key), e.g. seeds=[1,2] or hparams.target.lr=2e-5")
+            raise UserError(f"override '{item}': expected key=value (dotted key), e.g. seeds=[1,2] or "
+                            "hparams.target.lr=2e-5")
         node: Any = out
         parts = key.strip().split(".")
         for i, part in enumerate(parts):

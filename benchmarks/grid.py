@@ -30,10 +30,9 @@ def grid(root: Path, real: bool, work: float) -> tuple[dict, dict]:
            "conditions": {"none": {"kind": "none"}, "mnli": {"kind": "english", "tasks": ["mnli"]},
                           "mix": {"kind": "multitask", "tasks": ["mnli", "qqp"]}}}
     if not real:
-        from intermezzo.experiments.fake import FAKE_PHASES
+        from intermezzo.experiments.fake import stand_ins
 
-        busy = {kind: {"work_s": work} for kind in ("intermediate", "target", "evaluate")}
-        return {**raw, "encoders": ["fake-encoder"], "hparams": busy}, FAKE_PHASES
+        return {**raw, "encoders": ["fake-encoder"]}, stand_ins(work_s=work)
     from intermezzo.data.fixtures import write_fixtures
     from intermezzo.modeling.tiny import build_tiny_model
     from intermezzo.phases import PHASES

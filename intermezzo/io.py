@@ -11,16 +11,71 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from intermezzo.errors import UserError
+
 # mkstemp/mkdtemp create private (0600/0700) entries; finished files should get the user's usual permissions.
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+def _cannot_write(path: Path, e: OSError, option: str = "") -> UserError:
+    where = f"{option} {path}" if option else str(path)
+    return UserError(f"{where}: cannot write here ({e.strerror or e}); choose another path")
+
+
+def _existing_ancestor(path: Path) -> Path:
+    for parent in (path, *path.parents):
+        if parent.exists():
+            return parent
+    return Path("/")
+
+
+def _probe(folder: Path, path: Path, option: str) -> None:
+    """Create and remove a temp entry in `folder`: the only test that also holds for root, read-only mounts and
+    /proc-like file systems (permission bits and os.access say nothing there)."""
+    try:
+        probe = tempfile.mkdtemp(dir=folder, prefix=".intermezzo-probe-")
+    except OSError as e:
+        raise _cannot_write(path, e, option) from None
+    os.rmdir(probe)
+
+
+def writable_file(path: str | os.PathLike, option: str = "--output") -> Path:
+    """`path` if a file can be written there (its folder may still have to be created), else a one-line UserError.
+
+    Commands call it before doing any work, so a bad output path fails at once instead of after the work."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{option} {path}: is a folder; give a file name inside it, e.g. {path / 'out.json'}")
+    base = _existing_ancestor(path.parent)
+    if not base.is_dir():
+        raise UserError(f"{option} {path}: {base} is a file, not a folder; choose another path")
+    _probe(base, path, option)
+    return path
+
+
+def writable_folder(path: str | os.PathLike, option: str = "--out") -> Path:
+    """`path` if it is (or can be made) a folder we can write in, else a one-line UserError."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{option} {path}: is a file, not a folder; give a folder (it is created if missing)")
+    base = _existing_ancestor(path)
+    if not base.is_dir():
+        raise UserError(f"{option} {path}: {base} is a file, not a folder; choose another path")
+    _probe(base, path, option)
+    return path
+
+
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     """Write `text` to a temp file beside `path`, fsync, then rename over it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise _cannot_write(path, e) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
@@ -54,8 +109,13 @@ def _follow_umask(folder: Path) -> None:
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temp folder beside `path`; on success rename it to `path` (replacing an old one)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{path}: is a file, not a folder; choose another path")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    except OSError as e:
+        raise _cannot_write(path, e) from None
     try:
         yield tmp
         _follow_umask(tmp)

@@ -18,8 +18,12 @@ def data_command(
                                                        "trust it)."),
 ) -> None:
     """Load a task's split and report its size and labels; optionally save it as canonical JSONL."""
+    from intermezzo.io import writable_file, writable_folder
+
     if fixtures:
         from intermezzo.data.fixtures import write_fixtures
+
+        writable_folder(fixtures, "--fixtures")
 
         typer.echo(f"wrote fixtures of {task} to {write_fixtures(task, fixtures)}")
         return
@@ -28,6 +32,8 @@ def data_command(
     from intermezzo.data.formats import write_jsonl
     from intermezzo.data.load import load_examples
 
+    if out:
+        writable_file(out, "--out")
     examples = load_examples(task, split, lang, source=source, limit=limit, trust_remote_code=trust_remote_code)
     kinds = Counter(ex.get("kind", "example") for ex in examples)
     labels = Counter(str(ex["label"]) for ex in examples if "label" in ex)

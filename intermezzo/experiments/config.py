@@ -2,79 +2,25 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import types
 import typing
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from intermezzo.errors import UserError, closest
+from intermezzo.errors import UserError, closest, unknown
+from intermezzo.experiments.hparams import (HPARAMS, KINDS, Hparams, Translate, check_preset, planned_key_message,
+                                            preset_hparams)
+from intermezzo.experiments.loading import load_yaml, preset_names
+from intermezzo.phases.params import SamplerParams, TextsParams
 
-PHASE_KINDS = ("mlm", "intermediate", "target", "evaluate")
-
-# Defaults per phase; a config's `hparams` and each condition's `hparams` override them key by key.
-# "default" adds nothing: the phases' own defaults already follow Phang et al. (2020) / jiant's XTREME recipe.
-PRESETS: dict[str, dict[str, dict[str, Any]]] = {
-    "default": {"mlm": {}, "intermediate": {}, "target": {}, "evaluate": {}},
-    # Seconds per phase on a CPU with a tiny model: for the demo and smoke tests.
-    "debug": {
-        "mlm": {"max_steps": 4, "batch_size": 4, "grad_accum": 1, "max_length": 64, "max_train_samples": 32},
-        "intermediate": {"max_steps": 4, "batch_size": 4, "grad_accum": 1, "max_length": 64,
-                         "max_train_samples": 32},
-        "target": {"max_steps": 4, "batch_size": 4, "grad_accum": 1, "max_length": 64, "max_train_samples": 32,
-                   "max_eval_samples": 16, "eval_every": 2},
-        "evaluate": {"batch_size": 16, "max_length": 64, "max_eval_samples": 32},
-    },
-}
-
-
-def published_presets() -> list[str]:
-    """Names of the published presets (configs/presets/*.yaml, shared with `intermezzo train`)."""
-    try:
-        from intermezzo.phases.runner import PRESET_DIR
-    except ImportError:
-        return []
-    return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
+PHASE_KINDS = KINDS
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Hparams(_Strict):
-    """Per-phase hyperparameters, passed through to the phase's params."""
-
-    mlm: dict[str, Any] = Field(default_factory=dict, description="params of the MLM phase")
-    intermediate: dict[str, Any] = Field(default_factory=dict, description="params of intermediate training")
-    target: dict[str, Any] = Field(default_factory=dict, description="params of target-task fine-tuning")
-    evaluate: dict[str, Any] = Field(default_factory=dict, description="params of evaluation")
-
-
-class Translate(_Strict):
-    """Machine translation of English intermediate data into the target language."""
-
-    engine: str = Field("hf", description="key of intermezzo.phases.translate.TRANSLATORS")
-    model: str | None = Field(None, description="hub id or folder of the MT model; unset = the engine's default")
-    tgt_lang: str | None = Field(None, description="one fixed language; unset = each evaluation language")
-
-
-class Sampler(_Strict):
-    """How multi-task training draws its next batch's task."""
-
-    kind: Literal["proportional", "uniform", "temperature"] = "proportional"
-    temperature: float = Field(2.0, gt=0, description="kind temperature: p ~ min(n, cap) ** (1/T)")
-    cap: int | None = Field(None, gt=0, description="examples counted per task at most")
-
-
-class MLMData(_Strict):
-    """Masked-language-model training text."""
-
-    texts: dict[str, str] = Field(min_length=1, description="{lang: UTF-8 text file, one text per line}")
-    mlm_probability: float = Field(0.15, gt=0, lt=1, description="share of tokens masked")
 
 
 class Condition(_Strict):
@@ -85,10 +31,10 @@ class Condition(_Strict):
     source: Literal["files", "translate", "native"] | None = Field(None, description="target_lang: data origin")
     path: str | None = Field(None, description="the tasks' data: a folder in the official layout or canonical "
                                                  "JSONL; required for source=files")
-    translate: Translate | None = None
+    translate: Translate | None = Field(None, description="machine translation (the translate phase's params)")
     langs: list[str] | None = Field(None, description="target_lang: languages; unset = the evaluation languages")
-    sampler: Sampler | None = None
-    mlm: MLMData | None = None
+    sampler: SamplerParams | None = Field(None, description="multi-task sampler (the intermediate phase's)")
+    mlm: TextsParams | None = Field(None, description="masked-LM text: {texts: {lang: file}, mlm_probability}")
     hparams: Hparams = Field(default_factory=Hparams)
 
     @model_validator(mode="after")
@@ -114,6 +60,12 @@ class Condition(_Strict):
         if self.sampler is not None and len(self.tasks) < 2:
             raise ValueError("'sampler' needs two or more tasks")
         return self
+
+    def trained_langs(self) -> list[str] | None:
+        """The languages a target-language condition names itself (None: the grid's evaluation languages)."""
+        if self.translate is not None and self.translate.tgt_lang:
+            return [self.translate.tgt_lang]
+        return self.langs
 
 
 class Noise(_Strict):
@@ -143,7 +95,8 @@ class Experiment(_Strict):
     langs: list[str] | None = Field(None, description="evaluation languages; unset = each target's own")
     noise: Noise = Field(default_factory=Noise)
     sources: dict[str, str] = Field(default_factory=dict, description="task -> data folder/JSONL; unset = hub")
-    preset: str = Field("default", description="default, debug, or a published one: configs/presets/<name>.yaml")
+    preset: str = Field("default", description="a preset of configs/presets/<name>.yaml: default, debug, "
+                                               "phang2020, xtreme-r")
     hparams: Hparams = Field(default_factory=Hparams)
     baseline: str = Field("none", description="condition that gains are measured against")
     reference: dict[str, dict[str, Reference]] = Field(
@@ -160,77 +113,56 @@ class Experiment(_Strict):
 
     @model_validator(mode="after")
     def _names(self) -> Experiment:
-        if self.preset not in PRESETS and self.preset not in published_presets():
-            raise ValueError("preset: " + _unknown("preset", self.preset, [*PRESETS, *published_presets()]))
+        if self.preset not in preset_names():
+            raise ValueError(f"preset: {unknown('preset', self.preset, preset_names())}")
+        check_preset(self.preset)
         if self.baseline not in self.conditions:
-            raise ValueError("baseline: " + _unknown("baseline condition", self.baseline, self.conditions))
+            raise ValueError(f"baseline: {unknown('baseline condition', self.baseline, self.conditions)}")
         for cond, per_target in self.reference.items():
             if cond not in self.conditions and cond != "best":
-                raise ValueError(f"reference.{cond}: "
-                                 + _unknown("reference condition", cond, [*self.conditions, "best"]))
+                choices = [*self.conditions, "best"]
+                raise ValueError(f"reference.{cond}: {unknown('reference condition', cond, choices)}")
             for target in per_target:
                 if target not in self.targets and target != "average":
                     raise ValueError(f"reference.{cond}.{target}: "
-                                     + _unknown("reference target", target, [*self.targets, "average"]))
+                                     f"{unknown('reference target', target, [*self.targets, 'average'])}")
+        _check_tasks_and_langs(self)
         return self
 
     def phase_hparams(self, kind: str, condition: Condition | None = None, task: str | None = None
                       ) -> dict[str, Any]:
-        """Preset defaults (and the preset's block for `task`), then the config's hparams, then the condition's."""
-        if self.preset in PRESETS:
-            out = dict(PRESETS[self.preset][kind])
-        else:
-            from intermezzo.phases.runner import preset_params
-
-            out = preset_params(self.preset, kind, task)
-        out.update(getattr(self.hparams, kind))
+        """The preset's defaults (and its block for `task`), then the config's hparams, then the condition's."""
+        out = preset_hparams(self.preset, kind, task)
+        out.update(self.hparams.of(kind))
         if condition is not None:
-            out.update(getattr(condition.hparams, kind))
+            out.update(condition.hparams.of(kind))
         return out
 
 
-def _unknown(kind: str, name: str, choices) -> str:
-    near = closest(name, choices)
-    hint = f"did you mean {', '.join(near)}?" if near else f"valid: {', '.join(sorted(choices))}"
-    return f"unknown {kind} '{name}'; {hint}"
+def _check_tasks_and_langs(exp: Experiment) -> None:
+    """Every task name is known, and every language named is one some target is evaluated in (none dropped)."""
+    from intermezzo.tasks import TASKS
 
-
-def apply_overrides(raw: dict, overrides: list[str]) -> dict:
-    """Apply `a.b.c=value` overrides (value parsed as YAML) to a copy of `raw`."""
-    out = copy.deepcopy(raw)
-    for item in overrides:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip():
-            raise UserError(f"override '{item}': expected key.sub=value; e.g. seeds=[1,2] or hparams.target.lr=2e-5")
-        node: Any = out
-        parts = key.strip().split(".")
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            if isinstance(node, list):
-                if not part.isdigit() or int(part) >= len(node):
-                    raise UserError(f"override '{item}': '{part}' is not an index of the list at "
-                                    f"{'.'.join(parts[:i]) or '<root>'} (length {len(node)})")
-                part = int(part)
-            elif not isinstance(node, dict):
-                raise UserError(f"override '{item}': {'.'.join(parts[:i])} is a value, not a mapping")
-            if last:
-                node[part] = _parse_value(text)
-            else:
-                if isinstance(node, dict) and not isinstance(node.get(part), (dict, list)):
-                    node[part] = {}
-                node = node[part]
-    return out
-
-
-_EXPONENT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
-
-
-def _parse_value(text: str) -> Any:
-    """A YAML value; numbers like 2e-5, which YAML 1.1 leaves as strings, become floats."""
-    value = yaml.safe_load(text) if text.strip() else None
-    if isinstance(value, str) and _EXPONENT.fullmatch(value.strip()):
-        return float(value)
-    return value
+    named = [("targets", t) for t in exp.targets]
+    named += [(f"conditions.{n}.tasks", t) for n, c in exp.conditions.items() for t in c.tasks]
+    for where, task in named:
+        if task not in TASKS:
+            raise ValueError(f"{where}: {unknown('task', task, TASKS)}")
+    have = {t: set(TASKS[t].langs) for t in exp.targets}
+    every = set().union(*have.values())
+    lists = [("langs", exp.langs)] + [(f"conditions.{n}.langs", c.trained_langs()) for n, c in exp.conditions.items()]
+    for where, langs in lists:
+        for lang in langs or ():
+            if lang not in every:
+                codes = sorted(every)
+                listed = " ".join(codes[:40]) + (f" +{len(codes) - 40} more" if len(codes) > 40 else "")
+                raise ValueError(f"{where}: '{lang}' is not a language of any target ({', '.join(exp.targets)}); "
+                                 f"remove it or pick one of: {listed}")
+    if exp.langs is not None and any(c.kind != "target_lang" for c in exp.conditions.values()):
+        for target, langs in have.items():
+            if not langs & set(exp.langs):
+                raise ValueError(f"targets: {target} has none of the languages in langs ({', '.join(exp.langs)}), so "
+                                 f"nothing of it would be evaluated; add one of its languages or drop it")
 
 
 def _fields_at(loc: tuple) -> list[str]:
@@ -264,6 +196,10 @@ def _format_error(err: ValidationError, where: str) -> str:
     loc = tuple(e["loc"])
     dotted = ".".join(str(p) for p in loc) or "<root>"
     if e["type"] == "extra_forbidden":
+        if len(loc) >= 3 and loc[-3] == "hparams" and loc[-2] in HPARAMS:  # an hparams block: a phase param
+            kind, key = loc[-2], str(loc[-1])
+            why = planned_key_message(kind, key) or str(unknown(f"{kind} param", key, HPARAMS[kind].model_fields))
+            return f"{where}: {dotted}: {why}"
         near = closest(str(loc[-1]), _fields_at(loc[:-1]))
         hint = f"did you mean '{near[0]}'?" if near else "remove it"
         return f"{where}: {dotted}: unknown key; {hint}"
@@ -291,13 +227,4 @@ def validate(raw: Any, where: str = "config") -> Experiment:
 
 def load_config(path: str | Path, overrides: list[str] = ()) -> Experiment:
     """Read, override and validate an experiment YAML."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: config file not found; check the path (shipped ones are under configs/)")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise UserError(f"{path}{line}: not valid YAML ({getattr(e, 'problem', e)}); fix the syntax") from None
-    return validate(apply_overrides(raw or {}, list(overrides)), where=str(path))
+    return validate(load_yaml(path, list(overrides), what="config"), where=str(path))

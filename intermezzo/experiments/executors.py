@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import queue
 import shutil
-import sys
 import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 from intermezzo.errors import UserError
-from intermezzo.experiments.plan import Node, phase_dir
+from intermezzo.experiments.dag import Node, input_dirs, node_dir
 from intermezzo.io import atomic_write_text, is_done, mark_done
 
 OnDone = Callable[[str, dict], None]
+OnStart = Callable[[Node], None]
 
 
 class PhaseFailed(UserError):
@@ -26,13 +27,13 @@ class PhaseFailed(UserError):
 
 
 @contextlib.contextmanager
-def _key_lock(run_dir: Path, key: str, wait: bool = True):
-    """An exclusive lock per phase, so two runners sharing a run folder never train the same phase at once.
+def _folder_lock(out: Path, wait: bool = True):
+    """An exclusive lock per phase folder, so two runners sharing a run folder never train one phase at once.
 
     Yields False (lock not taken) when `wait` is off and another process holds it."""
-    locks = Path(run_dir) / "phases" / ".locks"
+    locks = out.parent / ".locks"
     locks.mkdir(parents=True, exist_ok=True)
-    with open(locks / f"{key}.lock", "a") as f:
+    with open(locks / f"{out.name}.lock", "a") as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
@@ -63,8 +64,14 @@ def _capture(log_path: Path):
             root.setLevel(old_level)
 
 
+def running_log(run_dir: str | Path, node: Node) -> Path:
+    """Where a phase's log is written while it runs (it moves into the phase folder as log.txt when done)."""
+    out = node_dir(run_dir, node)
+    return out.parent / ".logs" / f"{out.name}.txt"
+
+
 def _settle_log(log: Path, out: Path) -> None:
-    """Move a finished phase's log from phases/.logs into its folder (racing runners write the same text)."""
+    """Move a finished phase's log from .logs into its folder (racing runners write the same text)."""
     try:
         text = log.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -74,44 +81,67 @@ def _settle_log(log: Path, out: Path) -> None:
     log.unlink(missing_ok=True)
 
 
-def settle_logs(run_dir: str | Path) -> None:
-    """Logs left in phases/.logs by a runner killed after its phase finished: move them where they belong."""
-    logs = Path(run_dir) / "phases" / ".logs"
-    for log in logs.glob("*.txt") if logs.is_dir() else ():
-        out = phase_dir(run_dir, log.stem)
-        if is_done(out):
+def settle_logs(run_dir: str | Path, nodes) -> None:
+    """Logs left in .logs by a runner killed after its phase finished: move them where they belong."""
+    for node in nodes:
+        log, out = running_log(run_dir, node), node_dir(run_dir, node)
+        if log.is_file() and is_done(out):
             _settle_log(log, out)
 
 
-def execute_node(run_dir: str | Path, node: Node, phases: dict, wait: bool = True) -> dict | None:
-    """Run one phase into run_dir/phases/<key>/ unless it is already done; its log ends up in log.txt there.
+def done_summary(out: Path, node: Node) -> dict:
+    """The summary of a finished phase folder, marked reused; a UserError when it was finished from other params
+    or inputs than `node`'s (a train config's named folder run again after an edit)."""
+    path = out / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, json.JSONDecodeError):
+        summary = {}
+    found, expected = summary.get("fingerprint"), node.key.split("-", 1)[1]
+    if found and found != expected:
+        raise UserError(f"{out}: holds a finished {node.kind} run with other params or inputs; write to a new "
+                        "output folder or delete this one")
+    return {**summary, "reused": True}
 
-    With `wait` off, returns None at once when another runner is running this phase."""
+
+def execute_node(run_dir: str | Path, node: Node, phases: dict, wait: bool = True,
+                 on_start: OnStart | None = None) -> dict | None:
+    """Run one phase into its folder unless it is already done; its log ends up in log.txt there.
+
+    Returns the phase's summary (with "reused": True when it was done already). With `wait` off, returns None at
+    once when another runner is running this phase. `on_start(node)` is called when the phase really starts."""
     run_dir = Path(run_dir)
-    out = phase_dir(run_dir, node.key)
-    with _key_lock(run_dir, node.key, wait) as locked:
+    out = node_dir(run_dir, node)
+    with _folder_lock(out, wait) as locked:
         if not locked:
             return None
         if is_done(out):
-            return {"reused_by_another_runner": True}
-        # We hold the key's lock, so temp folders under this key are from a runner that died: clear them. The
+            return done_summary(out, node)
+        # We hold the folder's lock, so temp folders beside it are from a runner that died: clear them. The
         # unfinished folder itself stays: a training phase resumes from its out_dir/checkpoint/.
-        for stale in out.parent.glob(f".{node.key}.*"):
+        for stale in out.parent.glob(f".{out.name}.*"):
             shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
         out.mkdir(parents=True, exist_ok=True)
-        log = run_dir / "phases" / ".logs" / f"{node.key}.txt"
-        earlier = log.is_file() and log.stat().st_size > 0  # a killed or failed attempt's log: kept, appended to
-        inputs = {name: phase_dir(run_dir, key) for name, key in node.inputs.items()}
+        # A killed attempt's log is kept: this attempt appends to it (the phase resumes from its checkpoint).
+        log = running_log(run_dir, node)
+        resumed = log.is_file()
+        inputs = input_dirs(run_dir, node)
+        if on_start is not None:
+            on_start(node)
         start = time.time()
         with _capture(log) as f:
-            if earlier:
-                print("--- a new attempt (the earlier one's log is above) ---", file=f)
+            if resumed:
+                print("--- the attempt above stopped before the phase finished; resuming", file=f)
             print(f"phase {node.key} ({node.kind}) pid {os.getpid()} "
                   f"CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES', '')}\nparams {node.params}", file=f)
             try:
                 summary = phases[node.kind](dict(node.params), out, inputs) or {}
             except BaseException as e:
                 traceback.print_exc(file=f)
+                if not any(out.iterdir()):  # nothing to resume from: leave no empty folder behind
+                    out.rmdir()
+                if isinstance(e, UserError):
+                    raise PhaseFailed(f"phase {node.key} ({node.kind}): {e}; see {log}") from None
                 if isinstance(e, Exception):
                     raise PhaseFailed(f"phase {node.key} ({node.kind}) failed: {type(e).__name__}: "
                                       f"{str(e).splitlines()[0] if str(e) else ''}; see {log}") from None
@@ -124,7 +154,8 @@ def execute_node(run_dir: str | Path, node: Node, phases: dict, wait: bool = Tru
 
 
 def _drive(todo: list[Node], capacity: int, start: Callable[[Node], None],
-           collect: Callable[[], list[tuple[str, bool, object]]], on_done: OnDone) -> None:
+           collect: Callable[[], list[tuple[str, bool, object]]], on_done: OnDone,
+           on_start: OnStart | None = None) -> None:
     """Start nodes whose parents are finished, up to `capacity` at once; stop starting after a failure."""
     pending = {n.key: n for n in todo}
     running: set[str] = set()
@@ -136,6 +167,8 @@ def _drive(todo: list[Node], capacity: int, start: Callable[[Node], None],
                     break
                 if not any(p in pending or p in running for p in node.inputs.values()):
                     start(node)
+                    if on_start is not None:
+                        on_start(node)
                     running.add(key)
                     del pending[key]
         for key, ok, value in collect():
@@ -153,7 +186,8 @@ class LocalExecutor:
 
     name = "local"
 
-    def run(self, run_dir: Path, todo: list[Node], phases: dict, on_done: OnDone) -> None:
+    def run(self, run_dir: Path, todo: list[Node], phases: dict, on_done: OnDone,
+            on_start: OnStart | None = None) -> None:
         """Run `todo` (parents first) and call on_done(key, summary) after each.
 
         A phase another runner is busy with is passed over for one that is free, so two runners on one
@@ -163,14 +197,14 @@ class LocalExecutor:
             ready = [n for n in pending.values() if not any(p in pending for p in n.inputs.values())]
             progressed = False
             for node in ready:
-                summary = execute_node(run_dir, node, phases, wait=False)
+                summary = execute_node(run_dir, node, phases, wait=False, on_start=on_start)
                 if summary is not None:
                     del pending[node.key]
                     on_done(node.key, summary)
                     progressed = True
             if not progressed:
                 node = ready[0]
-                on_done(node.key, execute_node(run_dir, node, phases))
+                on_done(node.key, execute_node(run_dir, node, phases, on_start=on_start))
                 del pending[node.key]
 
 
@@ -203,7 +237,8 @@ class MultiGPUExecutor:
         if not self.gpus:
             raise UserError("--executor gpus: no GPU visible; set CUDA_VISIBLE_DEVICES or use --executor local")
 
-    def run(self, run_dir: Path, todo: list[Node], phases: dict, on_done: OnDone) -> None:
+    def run(self, run_dir: Path, todo: list[Node], phases: dict, on_done: OnDone,
+            on_start: OnStart | None = None) -> None:
         """Run `todo` over the workers and call on_done(key, summary) after each."""
         import multiprocessing as mp
 
@@ -246,7 +281,7 @@ class MultiGPUExecutor:
             return [(key, ok, value)]
 
         try:
-            _drive(todo, len(workers), start, collect, on_done)
+            _drive(todo, len(workers), start, collect, on_done, on_start)
         finally:
             for q in queues:
                 q.put(None)
@@ -266,7 +301,8 @@ class SubmititExecutor:
         self.folder, self.cluster, self.params = Path(folder), cluster, dict(params or {})
         self.max_jobs, self.poll_s = max_jobs, poll_s
 
-    def run(self, run_dir: Path, todo: list[Node], phases: dict, on_done: OnDone) -> None:
+    def run(self, run_dir: Path, todo: list[Node], phases: dict, on_done: OnDone,
+            on_start: OnStart | None = None) -> None:
         """Submit `todo` in DAG order and call on_done(key, summary) as jobs finish."""
         import submitit
 
@@ -300,7 +336,7 @@ class SubmititExecutor:
                                                 f"{self.folder}"))
             return out
 
-        _drive(todo, self.max_jobs, start, collect, on_done)
+        _drive(todo, self.max_jobs, start, collect, on_done, on_start)
 
 
 def make_executor(name: str, run_dir: Path, gpus: list[str] | None = None, cluster: str | None = None,
@@ -315,9 +351,4 @@ def make_executor(name: str, run_dir: Path, gpus: list[str] | None = None, clust
     raise UserError(f"--executor {name}: unknown executor; use local, gpus or slurm")
 
 
-def progress_bar(total: int, enabled: bool):
-    """The plan-level bar, on the real stderr (phases' own output goes to their log files)."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="phases", unit="phase", disable=not enabled, file=sys.__stderr__,
-                dynamic_ncols=True)
+EXECUTORS = ("local", "gpus", "slurm")

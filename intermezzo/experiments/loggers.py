@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from intermezzo.errors import UserError, unknown
-from intermezzo.experiments.plan import Cell
+from intermezzo.experiments.dag import Cell
 
 INSTALL = "pip install 'intermezzo[logging]'"
 
@@ -17,6 +17,8 @@ def _tag(cell: Cell, row: dict) -> str:
 
 class TensorBoardLogger:
     """Scalars under run_dir/tensorboard, tagged encoder/condition/target/lang/noise/metric, step = seed."""
+
+    module = "torch.utils.tensorboard"
 
     def __init__(self, run_dir: Path, run_name: str) -> None:
         try:
@@ -39,6 +41,8 @@ class TensorBoardLogger:
 class WandbLogger:
     """One offline W&B run per grid run (sync later with `wandb sync`); each cell's scores as one log call."""
 
+    module = "wandb"
+
     def __init__(self, run_dir: Path, run_name: str) -> None:
         try:
             import wandb
@@ -57,6 +61,19 @@ class WandbLogger:
 
 
 LOGGERS = {"tensorboard": TensorBoardLogger, "wandb": WandbLogger}
+
+
+def check_loggers(names: list[str]) -> None:
+    """Every logger named exists and its package imports (checked before the run folder is written)."""
+    import importlib
+
+    for name in names:
+        if name not in LOGGERS:
+            raise unknown("logger", name, LOGGERS)
+        try:
+            importlib.import_module(LOGGERS[name].module)
+        except ImportError:
+            raise UserError(f"--log {name}: the {name} package is not installed; {INSTALL}") from None
 
 
 def make_loggers(names: list[str], run_dir: Path, run_name: str) -> list:

@@ -62,7 +62,7 @@ def score_command(
 ) -> None:
     """Score predictions against labels as XTREME / XTREME-R's evaluate.py does, LAReQA included."""
     from intermezzo.errors import UserError, unknown
-    from intermezzo.io import atomic_write_json
+    from intermezzo.io import atomic_write_json, writable_file
     from intermezzo.metrics.benchmark import BENCHMARKS, score_folders
 
     if benchmark not in BENCHMARKS:
@@ -74,8 +74,8 @@ def score_command(
         labels = labels or SUBMISSION / "labels"
     if predictions is None or labels is None:
         raise UserError("score: give both --predictions DIR and --labels DIR (or --example to try the shipped one)")
-    if output is not None and output.is_dir():
-        raise UserError(f"{output}: is a folder; give a file name such as scores.json for --output")
+    if output is not None:  # checked before any work, so a bad path fails before the table is printed
+        writable_file(output, "--output")
     notes: list[str] = []
     result = score_folders(predictions, labels, benchmark, notes=notes, seqeval_legacy=seqeval_legacy)
     for note in notes:

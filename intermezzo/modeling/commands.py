@@ -12,10 +12,12 @@ def tiny_model_command(
 ) -> None:
     """Build a tiny tokenizer + 2-layer random XLM-R (safetensors) usable wherever an encoder name goes."""
     from intermezzo.errors import UserError
+    from intermezzo.io import writable_folder
     from intermezzo.modeling.tiny import build_tiny_model
 
     if hidden_size < 2 or hidden_size % 2:
         raise UserError(f"--hidden-size {hidden_size}: must be an even number >= 2 (2 attention heads)")
+    writable_folder(folder, "tiny-model FOLDER")
     typer.echo(str(build_tiny_model(folder, seed=seed, hidden_size=hidden_size)))
 
 

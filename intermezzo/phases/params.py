@@ -183,11 +183,17 @@ NOT_FINGERPRINTED = ("log_every", "save_every", "device")
 
 def fingerprint(cfg: _Params, inputs: dict | None = None) -> str:
     """A hash of what a phase computes from: its params (minus logging knobs) and its input folders."""
+    return fingerprint_of(cfg, {k: _input_identity(v) for k, v in (inputs or {}).items()})
+
+
+def fingerprint_of(cfg: _Params, input_ids: dict[str, str]) -> str:
+    """fingerprint() from the inputs' identities ('phase:<fingerprint>' for a phase folder): the grid planner
+    keys a phase by it before any folder exists, so a phase's key is its fingerprint."""
     import hashlib
     import json
 
     params = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in NOT_FINGERPRINTED}
-    data = {"params": params, "inputs": {k: _input_identity(v) for k, v in sorted((inputs or {}).items())}}
+    data = {"params": params, "inputs": dict(sorted(input_ids.items()))}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -12,9 +12,9 @@ def tasks_command(
     from intermezzo.errors import unknown
     from intermezzo.tasks import TASKS
 
-    kinds = sorted({b for spec in TASKS.values() for b in spec.benchmarks} | {"intermediate"})
-    if benchmark and benchmark not in kinds:
-        raise unknown("benchmark", benchmark, kinds)
+    known = {b for spec in TASKS.values() for b in spec.benchmarks} | {"intermediate"}
+    if benchmark and benchmark not in known:
+        raise unknown("benchmark", benchmark, known)
     rows = []
     for spec in TASKS.values():
         member = spec.benchmarks or ("intermediate",)

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import yaml
 
+from support.grids import small_grid
+
 from intermezzo.experiments.config import validate
-from intermezzo.experiments.fake import FAKE_PHASES, small_grid
+from intermezzo.experiments.fake import FAKE_PHASES
 from intermezzo.experiments.plan import build_plan
 from intermezzo.experiments.runner import run_experiment
 from intermezzo.io import is_done
 
-SLEEP = {kind: {"sleep_s": 0.04} for kind in ("intermediate", "target", "evaluate")}
+FAKE_CLI = Path(__file__).resolve().parents[1] / "support" / "fake_cli.py"  # --fake-phases that take a while
+SLEEP_S = "0.04"
 
 
 def _dump(db: Path) -> tuple[list, list]:
@@ -37,14 +40,14 @@ def _done(out: Path) -> int:
 
 
 def _start(config: Path, out: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "intermezzo.cli", "run", str(config), "--out", str(out), "--fake-phases",
+    cmd = [sys.executable, str(FAKE_CLI), SLEEP_S, "run", str(config), "--out", str(out), "--fake-phases",
            "--no-progress"]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env={**os.environ, "OMP_NUM_THREADS": "1"})
 
 
 def test_killed_runs_resume_to_the_uninterrupted_result(tmp_path):
-    raw = small_grid(hparams=SLEEP)
+    raw = small_grid()
     config = tmp_path / "grid.yaml"
     config.write_text(yaml.safe_dump(raw))
     exp = validate(raw)
@@ -71,7 +74,7 @@ def test_killed_runs_resume_to_the_uninterrupted_result(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err.decode()
 
-    plan = build_plan(exp)
+    plan = build_plan(exp, fake_phases=True)
     phases = out / "phases"
     # No half-written folders: every phase folder is complete, no temp folders or stale logs remain.
     folders = [p for p in phases.iterdir() if not p.name.startswith(".")]

@@ -9,11 +9,13 @@ import yaml
 from typer.testing import CliRunner
 
 from intermezzo.cli import app
+from support.grids import small_grid
+
 from intermezzo.experiments.config import load_config
-from intermezzo.experiments.fake import small_grid
 from intermezzo.experiments.plan import build_plan, check_params
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+FAKE_CLI = Path(__file__).resolve().parents[1] / "support" / "fake_cli.py"  # --fake-phases that take a while
 
 
 def _cli(*args) -> str:
@@ -28,7 +30,10 @@ def test_run_dry_run_resume_export_report(tmp_path):
     out = tmp_path / "run"
     assert "to train: 13  to reuse: 0  to evaluate: 9" in _cli("run", config, "--out", out, "--dry-run")
     assert "ran 22 phases, reused 0" in _cli("run", config, "--out", out, "--fake-phases", "--no-progress")
-    assert "to train: 0  to reuse: 22  to evaluate: 0" in _cli("run", config, "--out", out, "--dry-run")
+    assert "to train: 0  to reuse: 22  to evaluate: 0" in _cli("run", config, "--out", out, "--dry-run",
+                                                               "--fake-phases")
+    # Stand-ins' results are never reused by a real run (issue 14, row 15).
+    assert "to train: 13  to reuse: 0  to evaluate: 9" in _cli("run", config, "--out", out, "--dry-run")
     # A new seed reuses nothing of seed 1 but retrains nothing of it either.
     assert "ran 22 phases, reused 22" in _cli("run", config, "seeds=[1,2]", "--out", out, "--fake-phases",
                                               "--no-progress")
@@ -77,11 +82,10 @@ def test_phang2020_carries_the_published_deltas():
 
 
 def test_two_runners_on_one_folder_train_each_phase_once(tmp_path):
-    hparams = {kind: {"sleep_s": 0.03} for kind in ("intermediate", "target", "evaluate")}
     config = tmp_path / "grid.yaml"
-    config.write_text(yaml.safe_dump(small_grid(hparams=hparams)))
+    config.write_text(yaml.safe_dump(small_grid()))
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "intermezzo.cli", "run", str(config), "--out", str(out), "--fake-phases",
+    cmd = [sys.executable, str(FAKE_CLI), "0.03", "run", str(config), "--out", str(out), "--fake-phases",
            "--no-progress"]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     ran = []

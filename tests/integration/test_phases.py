@@ -7,7 +7,8 @@ import pytest
 
 from intermezzo.data.formats import write_jsonl
 from intermezzo.io import is_done
-from intermezzo.phases import checkpoint, loop, runner
+from intermezzo.experiments import train as runner
+from intermezzo.phases import checkpoint, loop
 from intermezzo.phases import target as target_module
 
 LANGS = ("de", "en", "fr")
@@ -190,29 +191,6 @@ def test_a_kill_while_writing_a_checkpoint_leaves_nothing_in_the_finished_folder
     target_module.run_target(params, out, {"encoder": root / "run" / "intermediate"})
     assert is_done(out) and PhaseFolder(out).leftovers() == []
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
-
-
-def test_a_resumed_phase_keeps_the_killed_attempts_log(tmp_path):
-    from intermezzo.experiments.executors import execute_node, settle_logs
-    from intermezzo.experiments.plan import Node
-
-    attempts = []
-
-    def phase(params, out_dir, inputs):
-        attempts.append(1)
-        print(f"attempt {len(attempts)} working")
-        if len(attempts) == 1:
-            raise KeyboardInterrupt("killed")
-        return {"phase": "target"}
-
-    node = Node(key="target-abc", kind="target", params={})
-    with pytest.raises(KeyboardInterrupt):
-        execute_node(tmp_path, node, {"target": phase})
-    execute_node(tmp_path, node, {"target": phase})
-    settle_logs(tmp_path)
-    text = (tmp_path / "phases" / "target-abc" / "log.txt").read_text()
-    assert text.index("attempt 1 working") < text.index("a new attempt") < text.index("attempt 2 working")
-    assert "KeyboardInterrupt" in text  # the killed attempt's traceback is kept too
 
 
 def test_evaluate_cleans_up_a_killed_attempts_predictions(setup, tmp_path):

@@ -4,8 +4,10 @@ import pytest
 import yaml
 
 from intermezzo.errors import UserError
-from intermezzo.experiments.config import apply_overrides, load_config, validate
-from intermezzo.experiments.fake import small_grid
+from support.grids import small_grid
+
+from intermezzo.experiments.config import load_config, validate
+from intermezzo.experiments.loading import apply_overrides
 
 
 def _error(raw) -> str:

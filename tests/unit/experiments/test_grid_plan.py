@@ -3,8 +3,10 @@
 import pytest
 
 from intermezzo.errors import UserError
-from intermezzo.experiments.config import apply_overrides, validate
-from intermezzo.experiments.fake import small_grid
+from support.grids import small_grid
+
+from intermezzo.experiments.config import validate
+from intermezzo.experiments.loading import apply_overrides
 from intermezzo.experiments.plan import Plan, build_plan, check_params, describe
 
 
@@ -140,3 +142,78 @@ def test_noise_suite_and_specs_are_checked():
         _plan(noise={"specs": ["keyboard:0.1", "keybord:0.2"]})
     with pytest.raises(UserError, match=r"noise.suite: unknown noise suite 'smok'; did you mean smoke"):
         _plan(noise={"suite": "smok"})
+
+
+def test_a_typo_in_the_second_conditions_hparams_fails_before_anything_runs():
+    """Issue 14 row 1: once one node of a kind validated, later typos used to pass the dry run."""
+    raw = small_grid()
+    raw["conditions"]["mnli"]["hparams"] = {"target": {"eval_evry": 2}}  # mnli is the second condition
+    with pytest.raises(UserError, match=r"conditions.mnli.hparams.target.eval_evry: unknown target param "
+                                        r"'eval_evry'; did you mean eval_every"):
+        validate(raw)
+
+
+def test_check_params_reports_every_invalid_node():
+    from intermezzo.experiments.dag import Node
+
+    plan = _plan(seeds=[1], targets=["xnli"])
+    targets = [k for k, n in plan.nodes.items() if n.kind == "target"]
+    for i, key in enumerate(targets[:2]):  # two bad nodes of one kind, with different problems
+        node = plan.nodes[key]
+        plan.nodes[key] = Node(key, "target", {**node.params, ("lr" if i else "max_steps"): -1}, node.inputs)
+    with pytest.raises(UserError) as e:
+        check_params(plan)
+    message = str(e.value)
+    assert "\n" not in message and "2 problem(s)" in message
+    assert all(key in message for key in targets[:2]) and "'lr'" in message and "'max_steps'" in message
+
+
+def test_logging_knobs_change_no_key():
+    """log_every, save_every and device do not change outputs: left out of the fingerprint, so of the key."""
+    a = _plan()
+    b = _plan("hparams.target.log_every=7", "hparams.intermediate.save_every=3", "hparams.evaluate.device=cpu")
+    assert set(a.nodes) == set(b.nodes) and [c.key for c in a.cells] == [c.key for c in b.cells]
+    assert any(n.params.get("log_every") == 7 for n in b.nodes.values())  # still passed to the phases
+
+
+def test_a_phase_key_is_the_fingerprint_the_phase_writes(tmp_path):
+    import json
+
+    from intermezzo.phases.params import fingerprint
+
+    plan = _plan(seeds=[1], targets=["xnli"])
+    for node in plan.nodes.values():  # parents first: each parent's summary says what the phase would write
+        inputs = {name: tmp_path / key for name, key in node.inputs.items()}
+        assert node.key == f"{node.kind}-{fingerprint(node.config(), inputs)}"
+        (tmp_path / node.key).mkdir()
+        (tmp_path / node.key / "summary.json").write_text(json.dumps({"fingerprint": node.key.split("-", 1)[1]}))
+
+
+def test_stand_in_phases_get_keys_of_their_own():
+    real, fake = build_plan(validate(small_grid())), build_plan(validate(small_grid()), fake_phases=True)
+    assert not set(real.nodes) & set(fake.nodes) and len(real.nodes) == len(fake.nodes)
+    assert fake.fake_phases and fake.to_json()["fake_phases"] is True and not real.to_json()["fake_phases"]
+    assert Plan.from_json(fake.to_json()).fake_phases
+
+
+@pytest.mark.parametrize("langs, message", [
+    (["en", "xx"], "langs: 'xx' is not a language of any target"),
+    (["xx"], "langs: 'xx' is not a language of any target"),
+    (["sw"], "targets: pawsx has none of the languages in langs (sw)"),
+])
+def test_languages_no_target_has_are_errors_not_dropped(langs, message):
+    with pytest.raises(UserError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        _plan(langs=langs)
+    with pytest.raises(UserError, match="'ja' is not a language of any target \\(xnli\\)"):
+        _plan(targets=["xnli"], langs=["ja"])
+
+
+def test_hparams_accept_every_phase_param_the_grid_does_not_set():
+    """The grid's hparams models are built from the phase models: a new phase param is accepted at once."""
+    from intermezzo.experiments.hparams import HPARAMS, PLANNED
+    from intermezzo.phases.params import PARAMS
+
+    for kind, model in HPARAMS.items():
+        assert set(model.model_fields) == set(PARAMS[kind].model_fields) - set(PLANNED[kind])
+    with pytest.raises(UserError, match="hparams.target.seed: 'seed' is set by the grid from seeds"):
+        _plan("hparams.target.seed=3")

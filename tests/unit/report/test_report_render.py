@@ -6,7 +6,9 @@ import pytest
 
 from intermezzo.errors import UserError
 from intermezzo.experiments.config import validate
-from intermezzo.experiments.fake import FAKE_PHASES, small_grid
+from support.grids import small_grid
+
+from intermezzo.experiments.fake import FAKE_PHASES
 from intermezzo.experiments.runner import run_experiment
 from intermezzo.experiments.store import Store
 from intermezzo.report import analysis

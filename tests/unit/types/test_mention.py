@@ -51,7 +51,7 @@ def test_a_long_context_is_cut_around_the_mention(tiny):
 
 
 def test_the_reader_says_where_each_mention_starts():
-    from intermezzo.data.fixtures import fixture_examples, fixture_langs
+    from support.fixtures import fixture_examples, fixture_langs
 
     spec = get_task("mewslix")
     queries = [ex for ex in fixture_examples("mewslix", "test", fixture_langs(spec)[0]) if ex["kind"] == "query"]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from intermezzo.tasks.spec import TaskSpec
+from intermezzo.tasks.spec import RetrievalOptions, TaskSpec
 from intermezzo.types import TYPES
 from intermezzo.types.mining import mine_bitext, mine_pairs, tune_threshold
 
@@ -85,7 +85,7 @@ def test_the_type_mines_with_a_dev_threshold_and_scores_per_source_sentence():
     emb = torch.cat([sources, targets])
     threshold = RET.tune_bucc_threshold(spec, examples, feats, [emb])
     tuned = TaskSpec(name="toy_bucc", type="retrieval", langs=("de",), metric="bucc_f1", citation="-",
-                     extra={"threshold": threshold})
+                     retrieval=RetrievalOptions(threshold=threshold))
     pairs = RET.decode(tuned, examples, feats, [emb])
     assert RET.score(tuned, pairs, examples, "de")["f1"] >= 95
     parts = RET.example_parts(tuned, pairs, examples, "de")

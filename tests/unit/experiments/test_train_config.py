@@ -6,7 +6,8 @@ import sys
 import pytest
 
 from intermezzo.errors import UserError
-from intermezzo.phases.runner import apply_overrides, load_config, phase_plan, preset_params
+from intermezzo.experiments.loading import apply_overrides, preset_params
+from intermezzo.experiments.train import load_config, phase_plan
 
 CONFIG = """
 encoder: enc
@@ -57,7 +58,7 @@ def test_phang2020_follows_jiants_xtreme_scripts():
 
 
 def test_every_preset_value_names_its_source():
-    from intermezzo.phases.runner import PRESET_DIR
+    from intermezzo.experiments.loading import PRESET_DIR
 
     for path in PRESET_DIR.glob("*.yaml"):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -100,3 +101,42 @@ def test_training_source_of_xtreme_tasks():
     assert training_spec(get_task("xnli")).name == "mnli"
     assert training_spec(get_task("pawsx")).name == "pawsx"
     assert training_spec(get_task("lareqa")).name == "lareqa"  # retrieval pairs come from its own reader
+
+
+def _fake_chain(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("encoder: enc\ncommon: {seed: 3}\nphases:\n  intermediate: {tasks: [{task: mnli}]}\n"
+                    "  target: {task: xnli}\n  noisy: {kind: evaluate, task: xnli, noise: ['keyboard:0.1']}\n")
+    return load_config(path, [])
+
+
+def test_train_is_a_one_cell_plan_through_the_grids_path(tmp_path):
+    from intermezzo.experiments.fake import FAKE_PHASES
+    from intermezzo.experiments.train import build_train_plan, run_config
+    from intermezzo.io import is_done
+
+    config = _fake_chain(tmp_path)
+    plan = build_train_plan(config)
+    nodes = list(plan.nodes.values())
+    assert [n.folder for n in nodes] == ["intermediate", "target", "noisy"]
+    assert nodes[1].inputs == {"encoder": nodes[0].key} and nodes[2].inputs == {"model": nodes[1].key}
+    assert nodes[2].input_folders == {"model": "target"}
+    out = tmp_path / "out"
+    first = run_config(config, out, phases=FAKE_PHASES)
+    assert list(first) == ["intermediate", "target", "noisy"] and not any(s.get("reused") for s in first.values())
+    assert all(is_done(out / name) and (out / name / "log.txt").is_file() for name in first)
+    again = run_config(config, out, phases=FAKE_PHASES)
+    assert all(s["reused"] for s in again.values())
+    # log_every changes no phase's identity: everything is reused.
+    config["common"]["log_every"] = 9
+    assert all(s["reused"] for s in run_config(config, out, phases=FAKE_PHASES).values())
+
+
+def test_train_reports_every_invalid_phase_before_running(tmp_path):
+    from intermezzo.experiments.train import build_train_plan
+
+    path = tmp_path / "c.yaml"
+    path.write_text("phases: {target: {task: xnli, lr: -1}, evaluate: {task: xnli, batch_size: 0}}\n")
+    with pytest.raises(UserError) as e:
+        build_train_plan(load_config(path, []))
+    assert "phases.target" in str(e.value) and "phases.evaluate" in str(e.value) and "\n" not in str(e.value)

@@ -13,6 +13,9 @@ from intermezzo.noise.lexical import codeswitch_batch, load_word_pairs, misspell
 from intermezzo.noise.scripts import CASED_SCRIPTS, LANGS, SCRIPTS, UNSPACED_SCRIPTS, script_of
 from intermezzo.noise.surface import case_batch, punctuation_batch, whitespace_batch
 
+# Bump when a family's output changes for the same seed, so that anything cached by it is not reused.
+NOISE_VERSION = 2
+
 # Each family is written once, for a batch: fn(texts, lang, level, rng[, path]) -> list[str], drawing one array
 # of uniforms per text (see draws.py for what that guarantees). FAMILIES holds the same functions for one text.
 BATCH: dict[str, Callable[..., list[str]]] = {

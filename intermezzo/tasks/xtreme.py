@@ -57,6 +57,7 @@ PAWSX = TaskSpec(
 XCOPA = TaskSpec(
     name="xcopa", type="multiple_choice", langs=_langs("et ht id it qu sw ta th tr vi zh"), metric="accuracy",
     train_source="siqa", hub=("cambridgeltl/xcopa", "{lang}"), reader="copa_jsonl", benchmarks=("xtreme-r",),
+    fields=("context", "choices"),  # `question` is an English template ("What was the cause?"), not item text
     group="classification", splits=("validation", "test"),
     citation="Ponti et al. 2020, XCOPA: A Multilingual Dataset for Causal Commonsense Reasoning, EMNLP",
     notes="XTREME-R trains on SIQA, then COPA (train_sequence); XTREME-R's evaluate.py also lists it "

@@ -131,7 +131,7 @@ class ClusterBatch:
             self.units = [u for cl in per_text for u in (*cl, self.SEP)][:-1]
             self.counts = [len(cl) for cl in per_text]
         # A text holding the separator itself cannot be split back on it: texts() then cuts by position.
-        self.joined, self.safe = joined, len(texts) == 1 or joined.count(self.SEP) == len(texts) - 1
+        self.joined, self.safe = joined, joined.count(self.SEP) == len(texts) - 1
         self.ends = np.cumsum(self.counts) if len(texts) > 1 else None
 
     def hits(self, level: float, rng, letters: bool = False) -> tuple[list[int], list[float]]:

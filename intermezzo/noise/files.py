@@ -151,7 +151,9 @@ def _mewslix(rows: list[dict], lang, noise, seed, fields) -> list[dict]:
 
 
 def _squad(spec, src, lang, noise, seed, fields) -> tuple[str, int]:
-    """SQuAD JSON, structure kept: one noisy context per paragraph shared by its questions, offsets recomputed."""
+    """SQuAD JSON, structure kept: one noisy context per paragraph shared by its questions, offsets recomputed.
+    `plausible_answers` (SQuAD 2.0) are spans too; XTREME's blanked test answers (utils_preprocess.py
+    remove_qa_test_annotations: text '' at 0) stay as they are."""
     doc = read_json(src)
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise UserError(f"{src}: not SQuAD JSON (expected a top-level 'data' list)")
@@ -208,8 +210,8 @@ def _conll(spec, src, lang, noise, seed, fields) -> tuple[str, int]:
 
 
 def _tsv(spec, src, lang, noise, seed, fields) -> tuple[str, int]:
-    """XNLI / PAWS-X rows (text columns first, csv-quoted as XTREME writes them) or GLUE TSV with a header
-    naming the columns (no quoting: the GLUE reader splits on tabs)."""
+    """XNLI / PAWS-X rows (text columns first, csv-quoted: google-research/xtreme utils_preprocess.py writes them
+    with csv.writer) or GLUE TSV with a header naming the columns (no quoting: the GLUE reader splits on tabs)."""
     names = fields or schema_of(spec).text_fields(spec)
     columns = spec.extra.get("columns") or (NLI_COLUMNS if spec.reader == "anli_plus" else None)
     lines = [line for line in read_lines(src) if line.strip()]

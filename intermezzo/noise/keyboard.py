@@ -117,8 +117,7 @@ def keyboard_batch(texts: list[str], lang: str, level: float, rng) -> list[str]:
         return _hangul_keyboard(texts, layout, level, rng)
     batch = ClusterBatch(texts)
     units, subs, ins = batch.units, layout._subs, layout._ins
-    where, picks = batch.hits(level, rng)
-    for i, pick in zip(where, picks):
+    for i, pick in batch.hits(level, rng):
         c = units[i]
         if pick < INSERT_SHARE:  # one draw decides both what happens and which key
             pick /= INSERT_SHARE
@@ -172,8 +171,7 @@ def _hangul_typos(syllable: str, layout_name: str) -> tuple[str, ...]:
 def _hangul_keyboard(texts: list[str], layout: Layout, level: float, rng) -> list[str]:
     batch = ClusterBatch(texts, code_points=True)  # syllables are single code points
     chars = batch.units
-    where, picks = batch.hits(level, rng)
-    for i, pick in zip(where, picks):
+    for i, pick in batch.hits(level, rng):
         if "\uac00" <= chars[i] <= "\ud7a3":
             options = _hangul_typos(chars[i], layout.name)
             if options:

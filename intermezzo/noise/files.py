@@ -209,9 +209,15 @@ def _conll(spec, src, lang, noise, seed, fields) -> tuple[str, int]:
     return "".join(out), len(examples)
 
 
+def _allow_long_fields() -> None:
+    # csv refuses fields over 128 KiB by default; a long paragraph is data, not an error (issue 14, row 4).
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+
+
 def _tsv(spec, src, lang, noise, seed, fields) -> tuple[str, int]:
     """XNLI / PAWS-X rows (text columns first, csv-quoted: google-research/xtreme utils_preprocess.py writes them
     with csv.writer) or GLUE TSV with a header naming the columns (no quoting: the GLUE reader splits on tabs)."""
+    _allow_long_fields()
     names = fields or schema_of(spec).text_fields(spec)
     columns = spec.extra.get("columns") or (NLI_COLUMNS if spec.reader == "anli_plus" else None)
     lines = [line for line in read_lines(src) if line.strip()]
@@ -241,6 +247,7 @@ def _tsv(spec, src, lang, noise, seed, fields) -> tuple[str, int]:
 
 def _csv(spec, src, lang, noise, seed, fields) -> tuple[str, int]:
     """Cosmos QA's train.csv / valid.csv: comma-separated with a header."""
+    _allow_long_fields()
     with open(src, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         rows = list(reader)

@@ -185,3 +185,14 @@ def test_list_marks_families_that_need_a_word_list_and_help_documents_their_file
     flat = " ".join(out.split())
     assert code == 0 and "codeswitch" in flat and "misspell" in flat
     assert "src tgt" in flat and "wrong right" in flat and "MUSE" in flat
+
+
+def test_a_field_of_a_million_characters_is_noised(monkeypatch, capsys, tmp_path):
+    src, dst = tmp_path / "test-fr.tsv", tmp_path / "noisy-fr.tsv"
+    long = "mot " * 250_000
+    src.write_text(f"{long}\tcourt.\tneutral\n", encoding="utf-8")
+    code, _, err = cli(monkeypatch, capsys, "--task", "xnli", "--lang", "fr", "--noise", "case:0.1",
+                       "--input", str(src), "--output", str(dst))
+    assert code == 0, err
+    premise, hypothesis, label = dst.read_text(encoding="utf-8").rstrip("\n").split("\t")
+    assert len(premise) == len(long) and premise != long and label == "neutral"

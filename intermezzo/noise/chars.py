@@ -11,11 +11,11 @@ ABUGIDAS = frozenset({"devanagari", "bengali", "gujarati", "gurmukhi", "tamil", 
 
 def _edit_letters(texts: list[str], level: float, rng, edit, bounded: bool = False) -> list[str]:
     """Hit the letter clusters of all texts at rate `level` (one draw per batch) and let
-    `edit(units, hit[, starts, ends])` change them (hit: (position, pick) pairs); starts/ends bound each hit's text in `units`."""
+    `edit(units, where, picks[, starts, ends])` change them; starts/ends bound each hit's text in `units`."""
     batch = ClusterBatch(texts)
-    hit = batch.hits(level, rng, letters=True)
-    if hit:
-        edit(batch.units, hit, *batch.bounds([i for i, _ in hit])) if bounded else edit(batch.units, hit)
+    where, picks = batch.hits(level, rng, letters=True)
+    if where:
+        edit(batch.units, where, picks, *batch.bounds(where)) if bounded else edit(batch.units, where, picks)
     return batch.texts()
 
 
@@ -26,8 +26,8 @@ def char_substitute_batch(texts: list[str], lang: str, level: float, rng) -> lis
         return list(texts)
     letters = alphabet(lang)
 
-    def edit(units, hit):
-        for i, pick in hit:
+    def edit(units, where, picks):
+        for i, pick in zip(where, picks):
             c, k = units[i], int(pick * len(letters))
             new = letters[(k + 1) % len(letters)] if letters[k] == c[0].lower() else letters[k]  # a real change
             new = new.upper() if c[0].isupper() else new
@@ -43,8 +43,8 @@ def char_insert_batch(texts: list[str], lang: str, level: float, rng) -> list[st
         return list(texts)
     letters = alphabet(lang)
 
-    def edit(units, hit):
-        for i, pick in hit:
+    def edit(units, where, picks):
+        for i, pick in zip(where, picks):
             c, k = units[i], int(pick * len(letters))
             units[i] = c + (letters[k].upper() if c.isupper() else letters[k])
     return _edit_letters(texts, level, rng, edit)
@@ -68,8 +68,8 @@ def char_delete_batch(texts: list[str], lang: str, level: float, rng) -> list[st
     if level <= 0:
         return list(texts)
 
-    def edit(units, hit, starts, ends):
-        for (i, _), start, end in zip(hit, starts, ends):
+    def edit(units, where, picks, starts, ends):
+        for i, start, end in zip(where, starts, ends):
             if _other_letter_in_word(units, i, start, end):
                 units[i] = ""
     return _edit_letters(texts, level, rng, edit, bounded=True)
@@ -81,9 +81,9 @@ def char_swap_batch(texts: list[str], lang: str, level: float, rng) -> list[str]
     if level <= 0:
         return list(texts)
 
-    def edit(units, hit, starts, ends):
+    def edit(units, where, picks, starts, ends):
         last = -2
-        for (i, _), start, end in zip(hit, starts, ends):
+        for i, start, end in zip(where, starts, ends):
             j = i + 1
             # A cluster just swapped (in this text) stays put, so the rate stays near `level` and swaps don't chain.
             if start <= last and i <= last + 1 or j >= end or not is_letter(units[j]):

@@ -67,7 +67,7 @@ def diacritics_batch(texts: list[str], lang: str, level: float, rng) -> list[str
         return list(texts)
     batch = ClusterBatch(texts)
     units = batch.units
-    for i, _ in batch.hits(level, rng):
+    for i in batch.hits(level, rng)[0]:
         if not units[i].isascii():
             units[i] = strip(units[i])
     return batch.texts()

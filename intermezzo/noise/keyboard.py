@@ -117,7 +117,8 @@ def keyboard_batch(texts: list[str], lang: str, level: float, rng) -> list[str]:
         return _hangul_keyboard(texts, layout, level, rng)
     batch = ClusterBatch(texts)
     units, subs, ins = batch.units, layout._subs, layout._ins
-    for i, pick in batch.hits(level, rng):
+    where, picks = batch.hits(level, rng)
+    for i, pick in zip(where, picks):
         c = units[i]
         if pick < INSERT_SHARE:  # one draw decides both what happens and which key
             pick /= INSERT_SHARE
@@ -171,7 +172,8 @@ def _hangul_typos(syllable: str, layout_name: str) -> tuple[str, ...]:
 def _hangul_keyboard(texts: list[str], layout: Layout, level: float, rng) -> list[str]:
     batch = ClusterBatch(texts, code_points=True)  # syllables are single code points
     chars = batch.units
-    for i, pick in batch.hits(level, rng):
+    where, picks = batch.hits(level, rng)
+    for i, pick in zip(where, picks):
         if "\uac00" <= chars[i] <= "\ud7a3":
             options = _hangul_typos(chars[i], layout.name)
             if options:

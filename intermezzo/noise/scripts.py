@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from itertools import compress
 
 import numpy as np
 import regex
@@ -120,7 +121,7 @@ class ClusterBatch:
 
     def __init__(self, texts: list[str], code_points: bool = False):
         texts = [nfc(t) for t in texts]
-        joined = self.SEP.join(texts) if len(texts) > 1 else texts[0] if texts else ""
+        joined = self.SEP.join(texts)
         # Simple text (ASCII, or nothing that joins clusters) is one unit per code point: one list() for all.
         self.ascii = joined.isascii() and "\r" not in joined
         if code_points or self.ascii or not _JOINERS.search(joined):
@@ -133,25 +134,24 @@ class ClusterBatch:
         self.joined, self.safe = joined, joined.count(self.SEP) == len(texts) - 1
         self.ends = np.cumsum(self.counts) if len(texts) > 1 else None
 
-    def hits(self, level: float, rng, letters: bool = False) -> list[tuple[int, float]]:
-        """(unit position, pick in [0, 1)) of the units hit at rate `level`; only letter units when `letters`."""
+    def hits(self, level: float, rng, letters: bool = False) -> tuple[list[int], list[float]]:
+        """Unit positions hit at rate `level` (only letter units when `letters`), and a pick in [0, 1) each."""
         u = uniforms(rng, self.counts)
         where = (u < level).nonzero()[0]
-        u = u[where]
+        # Given a hit, u / level is again uniform on [0, 1): one draw is both the coin and the choice.
+        picks = u[where] / level
         if len(self.counts) > 1:
             where = where + np.searchsorted(self.ends, where, side="right")  # one separator per earlier text
         if letters and self.ascii and len(where) > 64:  # a batch: test letters in numpy, on the ASCII bytes
             code = np.frombuffer(self.joined.encode("ascii"), dtype=np.uint8)[where] | 0x20  # lower-cased
             keep = (code >= 97) & (code <= 122)
-            where, u = where[keep], u[keep]
-        # Given a hit, u / level is again uniform on [0, 1): one draw is both the coin and the choice.
-        hit = list(zip(where.tolist(), (u / level).tolist()))
-        if not letters or (self.ascii and len(where) > 64):
-            return hit
+            return where[keep].tolist(), picks[keep].tolist()
+        where, picks = where.tolist(), picks.tolist()
+        if not letters:
+            return where, picks
         units = self.units
-        if self.ascii:  # an ASCII unit that is not alphabetic is never a letter: no Unicode lookup
-            return [(i, p) for i, p in hit if units[i].isalpha()]
-        return [(i, p) for i, p in hit if units[i].isalpha() or is_letter(units[i])]
+        flags = [units[i].isalpha() or is_letter(units[i]) for i in where]
+        return list(compress(where, flags)), list(compress(picks, flags))
 
     def bounds(self, where: list[int]) -> tuple[list[int], list[int]]:
         """For each unit position, the first and one-past-last unit positions of its text."""
@@ -164,8 +164,6 @@ class ClusterBatch:
 
     def texts(self) -> list[str]:
         """The (edited) texts, NFC-normalised."""
-        if len(self.counts) == 1:
-            return [nfc("".join(self.units))]
         if self.safe:
             return [nfc(t) for t in "".join(self.units).split(self.SEP)]
         out, start = [], 0

@@ -121,7 +121,7 @@ class ClusterBatch:
 
     def __init__(self, texts: list[str], code_points: bool = False):
         texts = [nfc(t) for t in texts]
-        joined = self.SEP.join(texts)
+        joined = self.SEP.join(texts) if len(texts) != 1 else texts[0]
         # Simple text (ASCII, or nothing that joins clusters) is one unit per code point: one list() for all.
         self.ascii = joined.isascii() and "\r" not in joined
         if code_points or self.ascii or not _JOINERS.search(joined):
@@ -150,7 +150,9 @@ class ClusterBatch:
         if not letters:
             return where, picks
         units = self.units
-        flags = [units[i].isalpha() or is_letter(units[i]) for i in where]
+        # An ASCII unit that is not alphabetic is never a letter: skip the Unicode lookup there.
+        flags = [units[i].isalpha() for i in where] if self.ascii else \
+            [units[i].isalpha() or is_letter(units[i]) for i in where]
         return list(compress(where, flags)), list(compress(picks, flags))
 
     def bounds(self, where: list[int]) -> tuple[list[int], list[int]]:
@@ -164,6 +166,8 @@ class ClusterBatch:
 
     def texts(self) -> list[str]:
         """The (edited) texts, NFC-normalised."""
+        if len(self.counts) == 1:
+            return [nfc("".join(self.units))]
         if self.safe:
             return [nfc(t) for t in "".join(self.units).split(self.SEP)]
         out, start = [], 0

@@ -43,6 +43,15 @@ ROW_LAYOUTS = [
 NLI_COLUMNS = {"premise": "sentence1", "hypothesis": "sentence2"}
 
 
+def layout_name(spec) -> str | None:
+    """The spec's on-disk layout: `reader` here, `layout` once the typed task specs land (same names)."""
+    return getattr(spec, "layout", None) or getattr(spec, "reader", None)
+
+
+def _header_columns(spec) -> dict | None:
+    return getattr(spec, "columns", None) or getattr(spec, "extra", {}).get("columns")
+
+
 def _get(row, path):
     if isinstance(path, list):
         return [_get(row, p) for p in path]
@@ -219,7 +228,7 @@ def _tsv(spec, src, lang, noise, seed, fields) -> tuple[str, int]:
     with csv.writer) or GLUE TSV with a header naming the columns (no quoting: the GLUE reader splits on tabs)."""
     _allow_long_fields()
     names = fields or schema_of(spec).text_fields(spec)
-    columns = spec.extra.get("columns") or (NLI_COLUMNS if spec.reader == "anli_plus" else None)
+    columns = _header_columns(spec) or (NLI_COLUMNS if layout_name(spec) == "anli_plus" else None)
     lines = [line for line in read_lines(src) if line.strip()]
     if columns:
         rows = [line.split("\t") for line in lines]
@@ -266,13 +275,13 @@ def _sentences(spec, src, lang, noise, seed, fields) -> tuple[str, int]:
                         f"noise touches queries only: noise the {lang} side ({src.with_suffix('.' + lang).name})")
     if fields and "text" not in fields:
         raise UserError(f"{src}: {spec.name} files hold only query text; drop --fields or pass --fields text")
-    lines = read_lines(src)
-    cells = [line.split("\t", 1) if spec.reader == "bucc" else ["", line] for line in lines]
-    if spec.reader == "bucc" and any(len(c) != 2 for c in cells):
+    lines, bucc = read_lines(src), layout_name(spec) == "bucc"
+    cells = [line.split("\t", 1) if bucc else ["", line] for line in lines]
+    if bucc and any(len(c) != 2 for c in cells):
         raise UserError(f"{src}: expected 'id<TAB>sentence' lines")
     queries = [{"id": c[0] or f"line{n}", "kind": "query", "text": c[1]} for n, c in enumerate(cells)]
     noisy = noise_examples(queries, spec, lang, noise, seed, fields=("text",))
-    return "".join((f"{c[0]}\t" if spec.reader == "bucc" else "") + q["text"] + "\n"
+    return "".join((f"{c[0]}\t" if bucc else "") + q["text"] + "\n"
                    for c, q in zip(cells, noisy)), len(noisy)
 
 
@@ -304,7 +313,7 @@ def noise_file(spec, src, dst, lang: str, noise: str, seed: int, fields=None) ->
         handler = _squad
     elif src.suffix == ".csv":
         handler = _csv
-    elif spec.reader in ("tatoeba", "bucc"):
+    elif layout_name(spec) in ("tatoeba", "bucc"):
         handler = _sentences
     elif schema.align == "tokens":
         handler = _conll

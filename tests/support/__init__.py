@@ -1,0 +1,1 @@
+"""Test support that is not a user feature (importable as `support.<module>`: tests/ is on sys.path)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from intermezzo.data.fixtures import fixture_examples, fixture_langs
+from intermezzo.data.fixtures import fixture_langs, write_fixtures
+from intermezzo.data.load import load_examples
 from intermezzo.errors import UserError
 from intermezzo.tasks import TASKS, get_task
 from intermezzo.tasks.schema import SCHEMAS, schema_of
@@ -17,12 +18,12 @@ def test_every_type_has_a_schema():
 
 
 @pytest.mark.parametrize("task", sorted(TASKS))
-def test_fixture_examples_fit_the_schema(task):
+def test_fixture_examples_fit_the_schema(task, tmp_path):
     spec = get_task(task)
     schema = schema_of(spec)
     split = next(s for s in ("validation", "test", "train") if s in spec.splits)  # labelled first
     lang = spec.train_lang if split == "train" else fixture_langs(spec)[0]
-    examples = fixture_examples(task, split, lang)
+    examples = load_examples(task, split, lang, source=write_fixtures(task, tmp_path))
     assert examples
     for ex in examples:
         assert set(schema.required_fields(spec)) <= set(ex), (task, ex)

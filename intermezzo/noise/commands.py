@@ -9,14 +9,26 @@ SHORT = {"keyboard": "kbd", "char_insert": "ins", "char_delete": "del", "char_su
          "translit": "tr", "codeswitch": "cs", "misspell": "mis"}
 
 
+# The word-list files of the families that need one, as --help and --list describe them.
+WORD_LISTS = ("codeswitch:LEVEL@FILE reads a bilingual lexicon, one 'src tgt' pair per line (a MUSE dictionary, "
+              "e.g. de-en.txt); misspell:LEVEL@FILE reads real misspellings, one 'wrong right' pair per line "
+              "(e.g. a Wikipedia typo list). UTF-8, whitespace-separated, one word each side; a word with several "
+              "lines gets one of them at random.")
+
+
 def _print_matrix() -> None:
     from intermezzo.noise import FAMILIES, SUITES, support_matrix
+    from intermezzo.noise.registry import NEEDS_PATH
 
     names = [SHORT.get(f, f) for f in FAMILIES]
     typer.echo(("lang  script      " + " ".join(n.ljust(4) for n in names)).rstrip())
     for lang, script, row in support_matrix():
-        typer.echo((f"{lang:<5} {script:<11} " + " ".join(("x" if ok else ".").ljust(4) for ok in row)).rstrip())
-    typer.echo("legend: " + ", ".join(f"{SHORT.get(f, f)}={f}" for f in FAMILIES))
+        # '@': applies once the user gives its word list (the suite ships none).
+        cells = ["." if not ok else "@" if f in NEEDS_PATH else "x" for f, ok in zip(FAMILIES, row)]
+        typer.echo((f"{lang:<5} {script:<11} " + " ".join(c.ljust(4) for c in cells)).rstrip())
+    typer.echo("legend: " + ", ".join(f"{SHORT.get(f, f)}={f}" for f in FAMILIES)
+               + "; x = applies, . = does not, @ = applies with your word list (family:LEVEL@FILE)")
+    typer.echo("word lists: " + WORD_LISTS)
     typer.echo("suites: " + ", ".join(SUITES))
 
 
@@ -24,15 +36,21 @@ def noise_command(
     task: str = typer.Option(None, help="Task name (intermezzo tasks): picks the file format and label rules."),
     lang: str = typer.Option(None, help="Language of the text, any the noise suite knows (see --list)."),
     noise: str = typer.Option(None, help="Noise spec, e.g. 'keyboard:0.1,diacritics:1.0' or "
-                                         "'codeswitch:0.3@lexicon.txt'; applied left to right."),
-    seed: int = typer.Option(0, help="Random seed; each example's noise depends on (seed, example id) only."),
-    input: str = typer.Option(None, "--input", help="Input file: SQuAD .json, CoNLL .tsv, classification .tsv, "
-                                                    "or canonical .jsonl."),
-    output: str = typer.Option(None, help="Output file, written atomically in the input's format."),
-    fields: str = typer.Option(None, help="Comma-separated text fields to noise (default: all of the task's)."),
+                                         "'codeswitch:0.3@lexicon.txt'; applied left to right. " + WORD_LISTS),
+    seed: int = typer.Option(0, help="Random seed; each example's noise depends on (seed, example id) only, not on order."),
+    input: str = typer.Option(None, "--input", help="Input file in the task's official layout (XNLI/PAWS-X/GLUE "
+                                                    ".tsv, CoNLL .tsv, SQuAD .json, (X)COPA/SIQA/HellaSwag/... "
+                                                    ".jsonl, Cosmos QA .csv, Tatoeba/BUCC sentence files, "
+                                                    "Mewsli-X mentions) or canonical .jsonl."),
+    output: str = typer.Option(None, help="Output file (not a folder), written atomically in the input's layout."),
+    fields: str = typer.Option(None, help="Comma-separated text fields to noise, by their canonical names "
+                                          "(xnli: premise,hypothesis; default: all of the task's)."),
     list_: bool = typer.Option(False, "--list", help="Print the language x family matrix and exit."),
 ) -> None:
-    """Write a noisy copy of a task's data file with labels kept (tags aligned, QA offsets recomputed)."""
+    """Write a noisy copy of a task's data file with labels kept (tags aligned, QA offsets recomputed).
+
+    Only the fields the task's text lives in change: labels, ids and templates (XCOPA's `question`) stay.
+    codeswitch and misspell need your word list: 'src tgt' lines (MUSE) and 'wrong right' lines."""
     if list_:
         _print_matrix()
         return

@@ -5,10 +5,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-import numpy as np
-
 from intermezzo.errors import UserError
-from intermezzo.noise.scripts import grapheme_clusters, nfc, script_of
+from intermezzo.noise.scripts import ClusterBatch, nfc, script_of
 
 # Latin letters whose stroke or ligature NFD cannot strip.
 LATIN_LETTERS = {"ß": "ss", "ẞ": "SS", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O",
@@ -62,20 +60,14 @@ def _stripper(lang: str):
                     "drop `diacritics` for it (intermezzo noise --list shows what applies)")
 
 
-def strip_diacritics(cluster: str, lang: str) -> str:
-    """`cluster` as a typist who drops diacritics writes it (unchanged when it has none)."""
-    return _stripper(lang)(cluster)
-
-
-def diacritics(text: str, lang: str, level: float, rng: np.random.Generator) -> str:
+def diacritics_batch(texts: list[str], lang: str, level: float, rng) -> list[str]:
     """Drop the diacritics of about `level` of the letters that carry any (1.0 strips them all)."""
     strip = _stripper(lang)
-    if level <= 0 or not text:
-        return text
-    clusters = grapheme_clusters(nfc(text))
-    hits = np.flatnonzero(rng.random(len(clusters)) < level)
-    for i in hits:
-        c = clusters[i]
-        if not c.isascii():
-            clusters[i] = strip(c)
-    return nfc("".join(clusters))
+    if level <= 0:
+        return list(texts)
+    batch = ClusterBatch(texts)
+    units = batch.units
+    for i in batch.hits(level, rng)[0]:
+        if not units[i].isascii():
+            units[i] = strip(units[i])
+    return batch.texts()

@@ -7,10 +7,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from intermezzo.errors import UserError
-from intermezzo.noise.scripts import grapheme_clusters, hits, is_mark, nfc, script_of
+from intermezzo.noise.scripts import ClusterBatch, is_mark, script_of
 
 LAYOUT_DIR = Path(__file__).parent / "layouts"
 # Row starts in key widths: number row from the backtick key, then Q, A and Z rows (ANSI stagger).
@@ -110,32 +108,32 @@ def layout_for(lang: str) -> Layout:
     return load_layout(LAYOUTS[lang])
 
 
-def keyboard(text: str, lang: str, level: float, rng: np.random.Generator) -> str:
+def keyboard_batch(texts: list[str], lang: str, level: float, rng) -> list[str]:
     """Replace letters by neighbouring keys of the language's layout (or add one), about `level` per letter."""
     layout = layout_for(lang)
-    if level <= 0 or not text:
-        return text
+    if level <= 0:
+        return list(texts)
     if lang == "ko":
-        return _hangul_keyboard(text, layout, level, rng)
-    clusters = grapheme_clusters(nfc(text))
-    where, picks = hits(len(clusters), level, rng)
-    subs, ins = layout._subs, layout._ins
+        return _hangul_keyboard(texts, layout, level, rng)
+    batch = ClusterBatch(texts)
+    units, subs, ins = batch.units, layout._subs, layout._ins
+    where, picks = batch.hits(level, rng)
     for i, pick in zip(where, picks):
-        c = clusters[i]
+        c = units[i]
         if pick < INSERT_SHARE:  # one draw decides both what happens and which key
             pick /= INSERT_SHARE
             options = ins.get(c)
             options = layout.insertions(c) if options is None else options
             if options:
-                clusters[i] = c + options[int(pick * len(options))]
+                units[i] = c + options[int(pick * len(options))]
                 continue
         else:
             pick = (pick - INSERT_SHARE) / (1 - INSERT_SHARE)
         options = subs.get(c)
         options = layout.substitutions(c) if options is None else options
         if options:
-            clusters[i] = options[int(pick * len(options))]
-    return nfc("".join(clusters))
+            units[i] = options[int(pick * len(options))]
+    return batch.texts()
 
 
 # Hangul: a syllable is (initial, vowel, final); each slot is typed as one or two jamo keys on the 2-set layout.
@@ -171,11 +169,13 @@ def _hangul_typos(syllable: str, layout_name: str) -> tuple[str, ...]:
     return tuple(sorted(set(out)))
 
 
-def _hangul_keyboard(text: str, layout: Layout, level: float, rng: np.random.Generator) -> str:
-    chars = list(nfc(text))
-    for i, pick in zip(*hits(len(chars), level, rng)):
+def _hangul_keyboard(texts: list[str], layout: Layout, level: float, rng) -> list[str]:
+    batch = ClusterBatch(texts, code_points=True)  # syllables are single code points
+    chars = batch.units
+    where, picks = batch.hits(level, rng)
+    for i, pick in zip(where, picks):
         if "\uac00" <= chars[i] <= "\ud7a3":
             options = _hangul_typos(chars[i], layout.name)
             if options:
                 chars[i] = options[int(pick * len(options))]
-    return nfc("".join(chars))
+    return batch.texts()

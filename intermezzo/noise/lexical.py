@@ -6,8 +6,6 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from intermezzo.errors import UserError
 from intermezzo.noise.scripts import match_case, nfc, replace_words, script_of
 
@@ -30,15 +28,14 @@ def _romaniser():
                         "pip install 'intermezzo[translit]'") from None
 
 
-
-def translit(text: str, lang: str, level: float, rng: np.random.Generator) -> str:
+def translit_batch(texts: list[str], lang: str, level: float, rng) -> list[str]:
     """Romanise about `level` of the words of non-Latin text, as users typing on a Latin keyboard do."""
     if script_of(lang) == "latin":
         raise UserError(f"noise: translit does not apply to '{lang}' (already Latin script); drop it there")
-    if level <= 0 or not text:
-        return text
+    if level <= 0:
+        return list(texts)
     romanise = _romaniser()
-    return replace_words(text, level, rng, lambda w, _: romanise(w).strip() or None)
+    return replace_words(texts, level, rng, lambda w, _: romanise(w).strip() or None)
 
 
 @lru_cache(maxsize=16)
@@ -78,19 +75,19 @@ def _lookup(table: dict[str, tuple[str, ...]]):
     return replace
 
 
-def codeswitch(text: str, lang: str, level: float, rng: np.random.Generator, path: str | None = None) -> str:
+def codeswitch_batch(texts: list[str], lang: str, level: float, rng, path: str | None = None) -> list[str]:
     """Replace about `level` of the lexicon's source words by a translation (MUSE lexicon at `path`)."""
     script_of(lang)
     table = load_word_pairs(path, "codeswitch")
-    if level <= 0 or not text:
-        return text
-    return replace_words(text, level, rng, _lookup(table))
+    if level <= 0:
+        return list(texts)
+    return replace_words(texts, level, rng, _lookup(table))
 
 
-def misspell(text: str, lang: str, level: float, rng: np.random.Generator, path: str | None = None) -> str:
+def misspell_batch(texts: list[str], lang: str, level: float, rng, path: str | None = None) -> list[str]:
     """Replace about `level` of the listed correct words by a real misspelling (`wrong right` lines at `path`)."""
     script_of(lang)
     table = load_word_pairs(path, "misspell", reverse=True)
-    if level <= 0 or not text:
-        return text
-    return replace_words(text, level, rng, _lookup(table))
+    if level <= 0:
+        return list(texts)
+    return replace_words(texts, level, rng, _lookup(table))

@@ -2,30 +2,47 @@
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable
 
 from intermezzo.errors import UserError, unknown
-from intermezzo.noise.chars import char_delete, char_insert, char_substitute, char_swap
-from intermezzo.noise.diacritics import SUPPORTED_SCRIPTS, diacritics
-from intermezzo.noise.keyboard import LAYOUTS, keyboard
-from intermezzo.noise.lexical import codeswitch, load_word_pairs, misspell, translit
+from intermezzo.noise.chars import char_delete_batch, char_insert_batch, char_substitute_batch, char_swap_batch
+from intermezzo.noise.diacritics import SUPPORTED_SCRIPTS, diacritics_batch
+from intermezzo.noise.draws import Streams, spawn
+from intermezzo.noise.keyboard import LAYOUTS, keyboard_batch
+from intermezzo.noise.lexical import codeswitch_batch, load_word_pairs, misspell_batch, translit_batch
 from intermezzo.noise.scripts import CASED_SCRIPTS, LANGS, SCRIPTS, UNSPACED_SCRIPTS, script_of
-from intermezzo.noise.surface import case, punctuation, whitespace
+from intermezzo.noise.surface import case_batch, punctuation_batch, whitespace_batch
 
-FAMILIES: dict[str, callable] = {
-    "keyboard": keyboard,
-    "char_insert": char_insert,
-    "char_delete": char_delete,
-    "char_substitute": char_substitute,
-    "char_swap": char_swap,
-    "diacritics": diacritics,
-    "case": case,
-    "whitespace": whitespace,
-    "punctuation": punctuation,
-    "translit": translit,
-    "codeswitch": codeswitch,
-    "misspell": misspell,
+# Bump when a family's output changes for the same seed, so that anything cached by it is not reused.
+NOISE_VERSION = 2
+
+# Each family is written once, for a batch: fn(texts, lang, level, rng[, path]) -> list[str], drawing one array
+# of uniforms per text (see draws.py for what that guarantees). FAMILIES holds the same functions for one text.
+BATCH: dict[str, Callable[..., list[str]]] = {
+    "keyboard": keyboard_batch,
+    "char_insert": char_insert_batch,
+    "char_delete": char_delete_batch,
+    "char_substitute": char_substitute_batch,
+    "char_swap": char_swap_batch,
+    "diacritics": diacritics_batch,
+    "case": case_batch,
+    "whitespace": whitespace_batch,
+    "punctuation": punctuation_batch,
+    "translit": translit_batch,
+    "codeswitch": codeswitch_batch,
+    "misspell": misspell_batch,
 }
+
+
+def _one_text(batch: Callable[..., list[str]]) -> Callable[..., str]:
+    def family(text: str, lang: str, level: float, rng, **kwargs) -> str:
+        return batch([text], lang, level, rng, **kwargs)[0]
+    family.__name__ = batch.__name__.removesuffix("_batch")
+    family.__doc__ = batch.__doc__
+    return family
+
+
+FAMILIES: dict[str, Callable[..., str]] = {name: _one_text(fn) for name, fn in BATCH.items()}
 # Families that read a user file named after '@' in the spec.
 NEEDS_PATH = frozenset({"codeswitch", "misspell"})
 
@@ -129,13 +146,27 @@ def check_noise(steps, lang: str) -> None:
             load_word_pairs(getattr(step, "path", None), step[0], reverse=step[0] == "misspell")
 
 
-def apply_noise(text: str, lang: str, steps, rng: np.random.Generator) -> str:
-    """Run the steps of a parsed spec over `text`, in order, with one generator."""
-    for step in steps:
-        fn = FAMILIES[step[0]]
-        path = getattr(step, "path", None)
-        text = fn(text, lang, step[1], rng, path=path) if step[0] in NEEDS_PATH else fn(text, lang, step[1], rng)
-    return text
+def _run_step(step, texts: list[str], lang: str, rng) -> list[str]:
+    fn, path = BATCH[step[0]], getattr(step, "path", None)
+    return fn(texts, lang, step[1], rng, path=path) if step[0] in NEEDS_PATH else fn(texts, lang, step[1], rng)
+
+
+def noise_batch(texts: list[str], lang: str, steps, rng) -> list[str]:
+    """Run a parsed spec's steps over every text, each text drawing from its own stream.
+
+    `rng` is a numpy Generator (one child stream per text is spawned from it first, in text order) or
+    `Streams` with one stream per text. Either way text i's result is `apply_noise(texts[i], lang, steps,
+    streams.child(i))`: it depends on its own stream only, never on the other texts of the batch."""
+    streams = rng if isinstance(rng, Streams) else spawn(rng, len(texts))
+    texts = list(texts)
+    for step in parse_noise(steps):
+        texts = _run_step(step, texts, lang, streams)
+    return texts
+
+
+def apply_noise(text: str, lang: str, steps, rng) -> str:
+    """Run the steps of a parsed spec over `text`, in order (a one-text `noise_batch`)."""
+    return noise_batch([text], lang, steps, rng)[0]
 
 
 def suite_specs(suite: str, lang: str | None = None) -> list[str]:

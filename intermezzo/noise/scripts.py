@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from itertools import compress
 
 import numpy as np
 import regex
 
 from intermezzo.errors import UserError, unknown
+from intermezzo.noise.draws import hits, uniforms
 
 # The 50 languages of XTREME-R, by the script their benchmark text is written in.
 SCRIPTS: dict[str, str] = {
@@ -110,22 +112,79 @@ def grapheme_clusters(text: str) -> list[str]:
     return _CLUSTER.findall(text)
 
 
-def hits(n: int, level: float, rng: np.random.Generator) -> tuple[list[int], list[float]]:
-    """Positions among `n` hit at rate `level`, and one uniform draw in [0, 1) per hit for its choices."""
-    u = rng.random(n)
-    where = (u < level).nonzero()[0]
-    # Given a hit, u / level is again uniform on [0, 1): one draw serves as both the coin and the choice.
-    return where.tolist(), [x / level for x in u[where].tolist()]
+class ClusterBatch:
+    """Every text's grapheme clusters (or code points) laid end to end with one separator unit between texts,
+    so that one list() and one join + split serve the whole batch. `counts` is each text's number of units
+    (what the families draw for); `hits` maps draws to unit positions, skipping the separators."""
+
+    SEP = "\x00"
+
+    def __init__(self, texts: list[str], code_points: bool = False):
+        texts = [nfc(t) for t in texts]
+        joined = self.SEP.join(texts) if len(texts) != 1 else texts[0]
+        # Simple text (ASCII, or nothing that joins clusters) is one unit per code point: one list() for all.
+        self.ascii = joined.isascii() and "\r" not in joined
+        if code_points or self.ascii or not _JOINERS.search(joined):
+            self.units, self.counts = list(joined), [len(t) for t in texts]
+        else:
+            per_text = [grapheme_clusters(t) for t in texts]
+            self.units = [u for cl in per_text for u in (*cl, self.SEP)][:-1]
+            self.counts = [len(cl) for cl in per_text]
+        # A text holding the separator itself cannot be split back on it: texts() then cuts by position.
+        self.joined, self.safe = joined, joined.count(self.SEP) == len(texts) - 1
+        self.ends = np.cumsum(self.counts) if len(texts) > 1 else None
+
+    def hits(self, level: float, rng, letters: bool = False) -> tuple[list[int], list[float]]:
+        """Unit positions hit at rate `level` (only letter units when `letters`), and a pick in [0, 1) each."""
+        u = uniforms(rng, self.counts)
+        where = (u < level).nonzero()[0]
+        # Given a hit, u / level is again uniform on [0, 1): one draw is both the coin and the choice.
+        picks = u[where] / level
+        if len(self.counts) > 1:
+            where = where + np.searchsorted(self.ends, where, side="right")  # one separator per earlier text
+        if letters and self.ascii and len(where) > 64:  # a batch: test letters in numpy, on the ASCII bytes
+            code = np.frombuffer(self.joined.encode("ascii"), dtype=np.uint8)[where] | 0x20  # lower-cased
+            keep = (code >= 97) & (code <= 122)
+            return where[keep].tolist(), picks[keep].tolist()
+        where, picks = where.tolist(), picks.tolist()
+        if not letters:
+            return where, picks
+        units = self.units
+        # An ASCII unit that is not alphabetic is never a letter: skip the Unicode lookup there.
+        flags = [units[i].isalpha() for i in where] if self.ascii else \
+            [units[i].isalpha() or is_letter(units[i]) for i in where]
+        return list(compress(where, flags)), list(compress(picks, flags))
+
+    def bounds(self, where: list[int]) -> tuple[list[int], list[int]]:
+        """For each unit position, the first and one-past-last unit positions of its text."""
+        if len(self.counts) == 1:
+            return [0] * len(where), [self.counts[0]] * len(where)
+        counts = np.asarray(self.counts)
+        ends = self.ends + np.arange(len(counts))  # text k ends after its units and the k separators before it
+        owner = np.searchsorted(ends, where, side="right")
+        return (ends[owner] - counts[owner]).tolist(), ends[owner].tolist()
+
+    def texts(self) -> list[str]:
+        """The (edited) texts, NFC-normalised."""
+        if len(self.counts) == 1:
+            return [nfc("".join(self.units))]
+        if self.safe:
+            return [nfc(t) for t in "".join(self.units).split(self.SEP)]
+        out, start = [], 0
+        for n in self.counts:
+            out.append(nfc("".join(self.units[start:start + n])))
+            start += n + 1
+        return out
+
+
+def is_letter(cluster: str) -> bool:
+    """True for a letter cluster (alphabetic, or starting with a letter code point)."""
+    return cluster.isalpha() or unicodedata.category(cluster[0])[0] == "L"
 
 
 def is_mark(ch: str) -> bool:
     """True for combining marks (including Indic and Thai vowel signs), which must follow a base."""
     return unicodedata.category(ch).startswith("M")
-
-
-def is_wordlike(cluster: str) -> bool:
-    """True when a cluster is a letter/number one that word-internal noise may touch."""
-    return cluster[0].isalnum() or unicodedata.category(cluster[0]).startswith("L")
 
 
 def nfc(text: str) -> str:
@@ -141,18 +200,19 @@ def match_case(word: str, template: str) -> str:
         return word[:1].upper() + word[1:]
     return word
 
-def replace_words(text: str, level: float, rng: np.random.Generator, replace) -> str:
-    """Replace about `level` of the words for which `replace(word, pick)` returns a string."""
-    text = nfc(text)
-    words = list(WORD.finditer(text))
-    hits = np.flatnonzero(rng.random(len(words)) < level)
-    picks = rng.random(len(hits))
-    out, end = [], 0
-    for i, pick in zip(hits, picks):
-        m = words[i]
-        new = replace(m.group(), pick)
-        if new:
-            out += [text[end:m.start()], new]
-            end = m.end()
-    out.append(text[end:])
-    return nfc("".join(out))
+
+def replace_words(texts: list[str], level: float, rng, replace) -> list[str]:
+    """Per text, replace about `level` of the words for which `replace(word, pick)` returns a string."""
+    texts = [nfc(t) for t in texts]
+    words = [list(WORD.finditer(t)) for t in texts]
+    out = []
+    for text, found, hit in zip(texts, words, hits([len(w) for w in words], level, rng)):
+        parts, end = [], 0
+        for i, pick in hit:
+            m = found[i]
+            new = replace(m.group(), pick)
+            if new:
+                parts += [text[end:m.start()], new]
+                end = m.end()
+        out.append(nfc("".join([*parts, text[end:]])) if parts else text)
+    return out

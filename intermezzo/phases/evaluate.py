@@ -82,7 +82,7 @@ def evaluate_lang(cfg, spec, lang: str, noise: str, model, device) -> tuple[list
     if noise != CLEAN:
         from intermezzo.noise import noise_examples
         try:
-            examples = noise_examples(examples, spec.type, lang, noise, seed=cfg.noise_seed)
+            examples = noise_examples(examples, spec, lang, noise, seed=cfg.noise_seed)
         except UserError as e:  # the spec parsed up front, so this is "does not apply to this language"
             raise NotApplicable(str(e)) from None
     predictions = predict(spec, examples, encoder, head, tokenizer, cfg.max_length, cfg.batch_size, device,

@@ -103,6 +103,7 @@ SIQA = TaskSpec(
 COPA = TaskSpec(
     name="copa", type="multiple_choice", langs=EN, metric="accuracy", train_source="copa",
     hub=HubSource("aps/super_glue", "copa"), layout="copa_jsonl", splits=("train", "validation"),
+    fields=("context", "choices"),  # `question` is an English template ("What was the cause?"), not item text
     citation="Roemmele et al. 2011, Choice of Plausible Alternatives (SuperGLUE, Wang et al. 2019); " + PHANG,
     notes="Files as XTREME's download puts them beside XCOPA: {train,val}-en.jsonl. Hub id: super_glue moved "
           "to aps/super_glue (unsure it stays there).",

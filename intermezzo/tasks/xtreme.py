@@ -61,6 +61,7 @@ XCOPA = TaskSpec(
     train_source="siqa", hub=HubSource("cambridgeltl/xcopa", "{lang}"), layout="copa_jsonl",
     benchmarks=("xtreme-r",), group="classification", splits=("validation", "test"),
     benchmark_groups={"xtreme-r": ("classification", "multi_choice")},
+    fields=("context", "choices"),  # `question` is an English template ("What was the cause?"), not item text
     citation="Ponti et al. 2020, XCOPA: A Multilingual Dataset for Causal Commonsense Reasoning, EMNLP",
     notes="XTREME-R trains on SIQA, then COPA (train_sequence); XTREME-R's evaluate.py also lists it "
           "under multi_choice. The dev split is called 'val' on disk.",

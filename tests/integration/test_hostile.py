@@ -304,7 +304,6 @@ def test_row13_malicious_pickle_is_refused_and_never_run(tmp_path, monkeypatch, 
     assert_user_error(code, out, err, "safetensors")
 
 
-@_xfail("noise")
 def test_row16_noise_fields_are_checked_and_honoured(tmp_path, monkeypatch, capsys):
     args = _noise_input(tmp_path)
     code, out, err = run_cli(monkeypatch, capsys, *args, "--fields", "foo", "--output", tmp_path / "a.tsv")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import unicodedata
 
 import numpy as np
 from hypothesis import strategies as st
 
+from intermezzo.noise import FAMILIES, supported
+from intermezzo.noise.registry import NEEDS_PATH
 from intermezzo.noise.scripts import SCRIPTS, alphabet
+
+HAS_TRANSLIT = importlib.util.find_spec("anyascii") is not None or importlib.util.find_spec("uroman") is not None
 
 # Marks a script's clusters may carry, so generated text exercises combining marks and vowel signs.
 MARKS = {
@@ -21,6 +26,11 @@ MARKS = {
 PROPERTY_LANGS = ["en", "de", "vi", "tr", "ru", "uk", "el", "ar", "fa", "he", "hi", "bn", "ta", "te", "ml", "gu",
                   "pa", "th", "ka", "ko", "zh", "ja", "my"]
 assert {SCRIPTS[lang] for lang in PROPERTY_LANGS} == set(SCRIPTS.values())
+
+
+def families_for(lang: str) -> list[str]:
+    """The families property tests run on `lang`: those that apply and need no user file."""
+    return [f for f in FAMILIES if supported(lang, f) and f not in NEEDS_PATH and (f != "translit" or HAS_TRANSLIT)]
 
 
 def cluster_strategy(lang: str):

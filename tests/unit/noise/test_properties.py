@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,18 +11,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from noise_samples import PROPERTY_LANGS, sample_text, text_strategy
+from noise_samples import HAS_TRANSLIT, PROPERTY_LANGS, families_for, sample_text, text_strategy
 
 from intermezzo.errors import UserError
 from intermezzo.noise import FAMILIES, LANGS, apply_noise, parse_noise, supported
 from intermezzo.noise.registry import NEEDS_PATH
 
-HAS_TRANSLIT = importlib.util.find_spec("anyascii") is not None or importlib.util.find_spec("uroman") is not None
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def families_for(lang: str) -> list[str]:
-    return [f for f in FAMILIES if supported(lang, f) and f not in NEEDS_PATH and (f != "translit" or HAS_TRANSLIT)]
 
 
 def run(family, text, lang, level, seed):

@@ -6,7 +6,7 @@ import pytest
 
 from intermezzo.errors import UserError
 from intermezzo.noise import FAMILIES, LANGS, SUITES, format_noise, parse_noise, suite_specs, support_matrix
-from intermezzo.noise.cache import cache_key, cached_noise_examples
+from support.noise_cache import cache_key, cached_noise_examples
 
 
 def test_parse_noise_shapes_and_paths():

@@ -1,4 +1,7 @@
-"""An on-disk cache of noisy example sets, keyed by (data hash, spec, seed, language, task type, fields)."""
+"""Test support: an on-disk cache of noisy example sets, keyed by (data, spec, seed, language, task type, fields).
+
+Not a user feature (nothing in the package reads it); kept to test that the noise key separates variants.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,8 @@ import json
 from pathlib import Path
 
 from intermezzo.data.formats import read_jsonl, write_jsonl
-from intermezzo.noise.examples import noise_examples
+from intermezzo.noise import NOISE_VERSION, noise_examples
 from intermezzo.noise.registry import format_noise, parse_noise
-
-# Bump when a family's output changes for the same seed, so stale noisy sets are not reused.
-NOISE_VERSION = 1
 
 
 def cache_key(examples: list[dict], task_type: str, lang: str, spec, seed: int, fields=None) -> str:

@@ -1,18 +1,21 @@
-"""Two-level statistics: training runs x test examples, a t interval from variance components, Holm correction.
+"""Two-level statistics: training runs x paired test examples, a generalized pivotal interval, Holm.
 
 The model (docs/statistics.md): a score is indexed by (arm, training run, example). Arms are independent sets
 of training runs; examples are shared (paired) across arms. A statistic is a signed sum, over arms, of the
 mean over that arm's runs of a per-run value (one headline, or a function of several: a drop, a ratio, an
 average over languages). Its variance has two parts:
 
-- run level: per arm, the sample variance of the per-run values / number of runs (R - 1 degrees of freedom);
+- run level: the sample variance of the per-run values / number of runs, one variance pooled across the
+  compared arms (sum of R - 1 degrees of freedom) unless told otherwise;
 - example level: a paired bootstrap that resamples the test items once per replicate and applies the same
   resample to every arm (and, for parallel test sets, to every language), minus the run x example noise the
   run-level part already holds.
 
-The interval is estimate +- t(df) * se with Welch-Satterthwaite df over those components; the p-value comes
-from the same t, so p < 0.05 exactly when the 95% interval excludes 0. A bootstrap over runs is not used:
-with 2-5 runs per arm it has 3-126 distinct resamples and is badly anti-conservative.
+The interval inverts the generalized pivot  estimate - Z * sqrt(V_run / (chi2_df / df) + V_example)  (Weerahandi
+1993): exactly Student's t when V_example is 0 and a normal interval when V_run is; the p-value comes from the
+same pivot, so p < 0.05 exactly when the 95% interval excludes 0. A bootstrap over runs is not used: with 2-5
+runs per arm it has 3-126 distinct resamples and is badly anti-conservative; a Satterthwaite t is liberal here
+because its df jump whenever the run variance happens to come out small.
 """
 
 from __future__ import annotations
@@ -22,15 +25,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as sps
-from scipy.special import erfc
+from scipy.special import erfc, roots_legendre
 
 from intermezzo.report.units import reduce
 
 # Bootstrap counts are drawn in blocks of at most this many cells, so 5,000 items x 10,000 replicates fit.
 MAX_DRAWS = 5_000_000
 ONE_RUN = "1 run: run-to-run variance cannot be estimated, no CI"
-# Quadrature nodes over the run-level variance's fiducial distribution.
-NODES = 400
+# Quadrature nodes over the run-level variance's fiducial distribution (fiducial_nodes).
+NODES = 200
+LHS_NODES = 2_000
 SQRT2 = np.sqrt(2.0)
 
 
@@ -115,23 +119,36 @@ def _example_level(arms: list[Arm], strata, n_resamples: int, seed: int) -> tupl
     return v_raw, noise
 
 
-def fiducial_nodes(dfs: list[int], n_nodes: int = NODES, seed: int = 0) -> np.ndarray:
-    """(n_nodes, G) draws of chi2(df)/df per run-level component: quantile midpoints, columns shuffled
-    independently (a Latin hypercube), so the interval is deterministic and smooth in the data."""
-    u = (np.arange(n_nodes) + 0.5) / n_nodes
+def fiducial_nodes(dfs: list[int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Quadrature over the run-level variances' fiducial distribution: nodes (J, G) of chi2(df)/df per component
+    and weights (J,) summing to 1.
+
+    One component (the pooled case): Gauss-Legendre in s on the quantile u(s) = s^4 (35 - 84 s + 70 s^2 - 20 s^3),
+    whose derivative 140 s^3 (1 - s)^3 flattens both ends where chi2 quantiles are singular (tails match the
+    exact t distribution to 1e-12). Several components: a Latin hypercube of quantile midpoints.
+    """
+    if not dfs:
+        return np.ones((1, 0)), np.ones(1)
+    if len(dfs) == 1:
+        x, w = roots_legendre(NODES)
+        s = (x + 1) / 2
+        u = s**4 * (35 - 84 * s + 70 * s**2 - 20 * s**3)
+        weights = w / 2 * 140 * s**3 * (1 - s) ** 3
+        return (sps.chi2.ppf(u, dfs[0]) / dfs[0])[:, None], weights / weights.sum()
+    u = (np.arange(LHS_NODES) + 0.5) / LHS_NODES
     rng = np.random.default_rng(seed)
     cols = [sps.chi2.ppf(u if i == 0 else rng.permutation(u), k) / k for i, k in enumerate(dfs)]
-    return np.stack(cols, axis=1) if cols else np.ones((1, 0))
+    return np.stack(cols, axis=1), np.full(LHS_NODES, 1 / LHS_NODES)
 
 
-def _tail(x: np.ndarray, sd: np.ndarray) -> np.ndarray:
-    """P(|pivot - estimate| > x): the two-sided normal tail averaged over the variance nodes, (...)."""
+def _tail(x: np.ndarray, sd: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """P(|pivot - estimate| > x): the two-sided normal tail integrated over the variance nodes, (...)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, x[..., None] / np.where(sd > 0, sd, 1.0), np.where(x[..., None] > 0, np.inf, 0.0))
-    return erfc(z / SQRT2).mean(axis=-1)  # erfc(z / sqrt 2) = 2 * P(Z > z)
+    return erfc(z / SQRT2) @ weights  # erfc(z / sqrt 2) = 2 * P(Z > z)
 
 
-def _half_width(sd: np.ndarray, alpha: float, start: np.ndarray) -> np.ndarray:
+def _half_width(sd: np.ndarray, weights: np.ndarray, alpha: float, start: np.ndarray) -> np.ndarray:
     """x with _tail(x) = alpha: Newton's method, which converges from below because the tail is convex and
     falling in x; kept within the bracket the smallest and largest node give."""
     z = sps.norm.isf(alpha / 2)
@@ -140,8 +157,8 @@ def _half_width(sd: np.ndarray, alpha: float, start: np.ndarray) -> np.ndarray:
     safe = np.where(sd > 0, sd, 1.0)
     for _ in range(30):
         u = x[..., None] / safe
-        f = erfc(u / SQRT2).mean(axis=-1) - alpha
-        slope = -(np.sqrt(2 / np.pi) * np.exp(-u * u / 2) / safe * (sd > 0)).mean(axis=-1)
+        f = erfc(u / SQRT2) @ weights - alpha
+        slope = -((np.sqrt(2 / np.pi) * np.exp(-u * u / 2) / safe * (sd > 0)) @ weights)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(slope < 0, f / slope, 0.0)
         x_new = np.clip(x - step, lo, hi)
@@ -179,14 +196,14 @@ def estimate(arms: list[Arm], strata, n_resamples: int = 2_000, seed: int = 0, l
         comps = [np.var(c, axis=-1, ddof=1) / r for c, r in random if r > 1]
         dfs = [r - 1 for _, r in random if r > 1]
         refused = ONE_RUN if any(r < 2 for _, r in random) else ""
-    nodes = fiducial_nodes(dfs, seed=seed)
+    nodes, weights = fiducial_nodes(dfs, seed=seed)
     v_run = sum(comps) if comps else np.zeros_like(value)
     # The generalized pivot: estimate - Z * sqrt(sum of run-level variances / chi2(df)/df + example-level).
-    sd = np.sqrt(sum(v[..., None] / nodes[:, i] for i, v in enumerate(comps)) + v_ex[..., None]
-                 if comps else np.repeat(np.sqrt(v_ex)[..., None], 1, axis=-1))
+    var = v_ex[..., None] + sum(v[..., None] / nodes[:, i] for i, v in enumerate(comps))
+    sd = np.sqrt(np.broadcast_to(var, (*np.shape(value), len(weights))))
     k = sum(dfs) if dfs else np.inf
-    half = _half_width(sd, 1 - level, sps.t.isf((1 - level) / 2, k) * np.sqrt(v_run + v_ex))
-    p = _tail(np.abs(value), sd)
+    half = _half_width(sd, weights, 1 - level, sps.t.isf((1 - level) / 2, k) * np.sqrt(v_run + v_ex))
+    p = _tail(np.abs(value), sd, weights)
     low, high = value - half, value + half
     if refused:
         low, high, p = (np.full_like(value, np.nan) for _ in range(3))

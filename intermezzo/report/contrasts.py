@@ -50,6 +50,7 @@ def _layout(kind: str, task: str, langs: list[str], cells: list[tuple[str, str]]
         return clean + noisy, weighted(w)
 
     def relative(h):
+        """Per run: mean over cells of 100 (clean - noisy) / clean."""
         base, low = h[..., at, :], h[..., k:, :]
         drop = np.divide(base - low, base, out=np.full(low.shape, np.nan), where=base != 0)
         return 100 * drop.mean(axis=-2)
@@ -58,10 +59,16 @@ def _layout(kind: str, task: str, langs: list[str], cells: list[tuple[str, str]]
 
 
 def contrast(res: Results, english: str, target: str, task: str, langs: list[str], cells: list[tuple[str, str]],
-             n_resamples: int) -> dict | None:
-    """One row: every contrast kind for `task` over `cells` ((lang, noise) pairs), plus the arms' clean scores."""
+             n_resamples: int, memo: dict | None = None) -> dict | None:
+    """One row: every contrast kind for `task` over `cells` ((lang, noise) pairs), plus the arms' clean scores.
+    `memo` keeps what rows over the same languages share (the clean difference, the chance flags)."""
+    memo = {} if memo is None else memo
     row = {"english": english, "target_lang": target, "task": task, "langs": langs, "cells": cells}
     for kind in KINDS:
+        key = (kind, english, target, task, tuple(langs))
+        if kind == "clean" and key in memo:
+            row[kind] = dict(memo[key])
+            continue
         u = Universe()
         layout, combine = _layout(kind, task, langs, cells)
         # clean and noisy_difference are target minus English; the drops are English minus target.
@@ -69,17 +76,22 @@ def contrast(res: Results, english: str, target: str, task: str, langs: list[str
         arms = [res.arm(first, layout, u, combine=combine), res.arm(second, layout, u, -1.0, combine=combine)]
         if None in arms:
             return None
-        row[kind] = scalar(estimate(arms, u.strata(), n_resamples))
+        row[kind] = memo[key] = scalar(estimate(arms, u.strata(), n_resamples))
+        row[kind] = dict(row[kind])
     level = chance(task_spec(task))
     for arm in (english, target):
-        est = score(res, arm, [Cell(task, lg) for lg in langs], n_resamples)
-        row[f"near_chance:{arm}"] = near_chance(est, level) if est else None
+        key = ("chance", arm, task, tuple(langs))
+        if key not in memo:
+            est = score(res, arm, [Cell(task, lg) for lg in langs], n_resamples)
+            memo[key] = near_chance(est, level) if est else None
+        row[f"near_chance:{arm}"] = memo[key]
     return row
 
 
 def _noises(res: Results, english: str, target: str, task: str, lang: str) -> list[str]:
     """Noise conditions both arms were scored under in `lang` (clean rows present too)."""
     def have(cond):
+        """Noise conditions `cond` was scored under."""
         return {k[3] for k in res.by if k[:3] == (cond, task, lang)}
 
     both = have(english) & have(target)
@@ -89,7 +101,7 @@ def _noises(res: Results, english: str, target: str, task: str, lang: str) -> li
 def contrasts(res: Results, pairs: list[tuple[str, str]], tasks: list[str], n_resamples: int) -> dict[str, list]:
     """'pooled': per language over its noise conditions, and over languages ('all') on one common set of
     (family, level) cells; 'detail': per language and noise condition. Holm within each table and kind."""
-    pooled, detail = [], []
+    pooled, detail, memo = [], [], {}
     for english, target in pairs:
         for task in tasks:
             langs = [lg for lg in langs_of(res, target, task) if lg in langs_of(res, english, task)]
@@ -97,13 +109,13 @@ def contrasts(res: Results, pairs: list[tuple[str, str]], tasks: list[str], n_re
             langs = [lg for lg in langs if noises[lg]]
             for lang in langs:
                 for noise in noises[lang]:
-                    detail.append(contrast(res, english, target, task, [lang], [(lang, noise)], n_resamples))
+                    detail.append(contrast(res, english, target, task, [lang], [(lang, noise)], n_resamples, memo))
                 pooled.append(contrast(res, english, target, task, [lang], [(lang, n) for n in noises[lang]],
-                                       n_resamples))
+                                       n_resamples, memo))
             common = sorted(set.intersection(*(set(noises[lg]) for lg in langs))) if langs else []
             if len(langs) > 1 and common:
                 row = contrast(res, english, target, task, langs, [(lg, n) for lg in langs for n in common],
-                               n_resamples)
+                               n_resamples, memo)
                 if row:
                     row["lang"] = OVERALL
                 pooled.append(row)

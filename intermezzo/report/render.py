@@ -66,6 +66,9 @@ def analyse(run_dir: Path, exp: Experiment, rows: list[dict], store: Store, plan
     if "best" in exp.reference or len(conditions) > 2:
         ctx.best = analysis.select_best(ctx.validation, ctx.gains, tasks, exp.baseline)
         ctx.best_average = analysis.best_average(ctx.res, ctx.best, exp.baseline, n_resamples)
+        if ctx.best_average is not None:
+            # The gain table shows it, so it joins that table's Holm family.
+            analysis.mark_holm([*ctx.gains.values(), ctx.best_average])
     ctx.contrast = contrasts(ctx.res, contrast_pairs(exp.conditions), tasks, n_resamples)
     return ctx
 

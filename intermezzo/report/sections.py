@@ -121,7 +121,7 @@ def gains_section(doc: Doc, ctx: Context) -> list:
         cells.append(fmt_est(ctx.best_average, signed=True) + _reference(ctx, "best", analysis.AVERAGE))
         table_rows.append(["best per target", *cells,
                            "/".join(map(str, ctx.best_average["runs"])) if ctx.best_average else "-"])
-    n = sum(1 for g in ctx.gains.values())
+    n = len(ctx.gains) + (ctx.best_average is not None)
     note = (f"Gain in points: condition minus '{exp.baseline}', mean over the languages both were scored in, "
             f"± the 95% CI half-width; * the CI excludes 0 after Holm over the {n} gains in this table. "
             "n runs: condition/baseline. 'best per target' picks, per target, the condition with the best English "

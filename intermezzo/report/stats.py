@@ -20,6 +20,7 @@ because its df jump whenever the run variance happens to come out small.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,11 +52,16 @@ class Term:
         """Headline per run (..., R)."""
         return self.headline if self.headline is not None else reduce(self.parts, self.kind)
 
-    def resampled(self, counts: np.ndarray) -> np.ndarray:
-        """Headline per run under each bootstrap count vector: (..., b, R)."""
+    def resampled(self, counts: np.ndarray, columns: dict | None = None) -> np.ndarray:
+        """Headline per run under each bootstrap count vector: (..., b, R). `columns` caches the counts of
+        item sets already selected (the terms of one language share theirs)."""
         if self.parts is None:  # nothing to resample: the example level adds no variance for this term
             return np.repeat(self.value()[..., None, :], counts.shape[0], axis=-2)
-        return np.swapaxes(reduce(self.parts, self.kind, counts[:, self.items]), -1, -2)
+        columns = {} if columns is None else columns
+        key = self.items.tobytes()
+        if key not in columns:
+            columns[key] = counts[:, self.items].astype(float)
+        return np.swapaxes(reduce(self.parts, self.kind, columns[key]), -1, -2)
 
 
 def mean_of_terms(h: np.ndarray) -> np.ndarray:
@@ -81,18 +87,29 @@ class Arm:
         return self.combine(np.stack([t.value() for t in self.terms], axis=-2))
 
 
-def bootstrap_counts(strata: np.ndarray, n_resamples: int, seed: int) -> list[np.ndarray]:
+def bootstrap_counts(strata, n_resamples: int, seed: int) -> list[np.ndarray]:
     """Blocks of multinomial counts (b, N): each stratum's items resampled with replacement, its size kept."""
-    strata = np.asarray(strata)
+    strata = np.ascontiguousarray(strata, dtype=np.int64)
+    return _counts(strata.tobytes(), n_resamples, seed)
+
+
+@functools.lru_cache(maxsize=8)
+def _counts(strata_bytes: bytes, n_resamples: int, seed: int) -> list[np.ndarray]:
+    # Cached: a report's statistics of one task resample the same items, so they share one set of draws
+    # (consistent across tables, and drawn once).
+    strata = np.frombuffer(strata_bytes, dtype=np.int64)
     rng = np.random.default_rng(seed)
     groups = [np.flatnonzero(strata == s) for s in np.unique(strata)]
     block = max(1, MAX_DRAWS // max(strata.size, 1))
     out = []
     for start in range(0, n_resamples, block):
         b = min(block, n_resamples - start)
-        counts = np.zeros((b, strata.size))
+        counts = np.zeros((b, strata.size), dtype=np.float32)  # small integers: exact, half the memory
         for idx in groups:
-            counts[:, idx] = rng.multinomial(idx.size, np.full(idx.size, 1.0 / idx.size), size=b)
+            # n draws with replacement per replicate, tallied per item: multinomial counts, fast for large n.
+            draws = rng.integers(0, idx.size, size=(b, idx.size), dtype=np.int64) + idx.size * np.arange(b)[:, None]
+            counts[:, idx] = np.bincount(draws.ravel(), minlength=b * idx.size).reshape(b, idx.size)
+        counts.flags.writeable = False
         out.append(counts)
     return out
 
@@ -101,9 +118,9 @@ def _example_level(arms: list[Arm], strata, n_resamples: int, seed: int) -> tupl
     """Bootstrap variance of the statistic over items (runs fixed), and the run x example part of it."""
     replicates, spread = [], [[] for _ in arms]
     for counts in bootstrap_counts(strata, n_resamples, seed):
-        total = 0.0
+        total, columns = 0.0, {}
         for a, arm in enumerate(arms):
-            c = arm.combine(np.stack([t.resampled(counts) for t in arm.terms], axis=-2))  # (..., b, R)
+            c = arm.combine(np.stack([t.resampled(counts, columns) for t in arm.terms], axis=-2))  # (..., b, R)
             mean = c.mean(axis=-1)
             total = total + arm.sign * mean
             spread[a].append(c - mean[..., None])
@@ -207,7 +224,8 @@ def estimate(arms: list[Arm], strata, n_resamples: int = 2_000, seed: int = 0, l
     low, high = value - half, value + half
     if refused:
         low, high, p = (np.full_like(value, np.nan) for _ in range(3))
-    return {"value": value, "se": np.sqrt(v_run + v_ex), "v_run": v_run, "v_ex": v_ex, "df": k, "low": low, "high": high, "p": p, "runs": runs, "refused": refused}
+    return {"value": value, "se": np.sqrt(v_run + v_ex), "v_run": v_run, "v_ex": v_ex, "df": k, "low": low,
+            "high": high, "p": p, "runs": runs, "refused": refused}
 
 
 def holm(pvalues) -> list[float]:

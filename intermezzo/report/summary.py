@@ -36,10 +36,12 @@ def contrast_sentence(ctx) -> str:
                      f"{r['english']} is {est['value']:+.1f} points (95% CI {fmt_ci(est)}, runs "
                      f"{_runs(est)} English/target-language; {_verdict(est)}), with a clean difference of "
                      f"{r['clean']['value']:+.1f} {fmt_ci(r['clean'])}")
-    near = sorted({a for r in rows for a in (r["english"], r["target_lang"]) if r.get(f"near_chance:{a}")})
+    near = list(dict.fromkeys(f"{a} ({r['task']}/{r['lang']})" for r in rows for a in (r["english"], r["target_lang"])
+                              if r.get(f"near_chance:{a}")))
     text = f"Primary contrast ({ctx.primary.replace('_', ' ')}): " + "; ".join(parts) + "."
     if near:
-        text += f" Near chance on clean data (read their robustness with care): {', '.join(near)}."
+        text += (f" Near chance on clean data, so their robustness says little: {', '.join(near[:6])}"
+                 f"{', ...' if len(near) > 6 else ''}.")
     return text
 
 

@@ -109,7 +109,10 @@ def test_blocks_do_not_change_the_draws(monkeypatch):
 
     whole = np.concatenate(bootstrap_counts(np.zeros(30, dtype=int), 40, seed=1))
     monkeypatch.setattr(st, "MAX_DRAWS", 30 * 7)  # blocks of 7 replicates
+    st._counts.cache_clear()
+    assert len(bootstrap_counts(np.zeros(30, dtype=int), 40, seed=1)) == 6
     assert (np.concatenate(bootstrap_counts(np.zeros(30, dtype=int), 40, seed=1)) == whole).all()
+    st._counts.cache_clear()  # no blocks of 7 left for later tests
 
 
 def test_holm_by_hand():

@@ -77,7 +77,8 @@ def _findings(doc: Doc, contexts: list[sections.Context], progress_rows: list[di
     doc.h("Findings")
     for ctx in contexts:
         lead = f"{ctx.rows[0]['encoder']}: " if len(contexts) > 1 else ""
-        doc.p(lead + summary.contrast_sentence(ctx) + " " + summary.gains_sentence(ctx), "findings")
+        doc.p(lead + " ".join([summary.validation_sentence(ctx), summary.contrast_sentence(ctx),
+                                summary.gains_sentence(ctx)]), "findings")
     text, flagged = summary.progress_sentence(progress_rows, len(exp.seeds))
     if flagged:
         doc.p(text, "warning")

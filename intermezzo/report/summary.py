@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 
-from intermezzo.report import analysis
+from intermezzo.report import analysis, units
 from intermezzo.report.contrasts import CONTRASTS, noise_label
 from intermezzo.report.data import task_spec
 from intermezzo.report.stats import NODES
 from intermezzo.report.tables import fmt_ci
 from intermezzo.report.units import parts_kind
+
+
+# A dev score this close to chance (points) counts as not having learned the task.
+CLOSE = 5.0
 
 
 def _runs(est: dict) -> str:
@@ -20,6 +24,30 @@ def _verdict(est: dict) -> str:
     if math.isnan(est["low"]):
         return "no CI: one run per arm"
     return "CI excludes 0 after Holm" if est.get("significant") else "not distinguishable from 0 after Holm"
+
+
+def validation_sentence(ctx) -> str:
+    """Whether every arm learned its task: the target phases' English dev scores against chance."""
+    dev: dict[str, dict[str, list]] = {}
+    level: dict[str, float | None] = {}
+    for v in ctx.validation:
+        if v["kind"] == "target":
+            dev.setdefault(v["target"], {}).setdefault(v["condition"], []).append(v["score"])
+            level[v["target"]] = v.get("chance")
+    if not dev:
+        return ("No training phase recorded an English dev score, so whether each arm learned its task is "
+                "unchecked.")
+    parts, weak = [], []
+    for task, per_arm in dev.items():
+        means = {c: sum(s) / len(s) for c, s in per_arm.items()}
+        chance = level[task] if level[task] is not None else units.chance(task_spec(task))
+        parts.append(f"{task} {min(means.values()):.1f}-{max(means.values()):.1f} over {len(means)} arms"
+                     + (f" (chance {chance:.1f})" if chance is not None else ""))
+        weak += [f"{c} ({task})" for c, m in means.items() if chance is not None and m < chance + CLOSE]
+    text = "English dev scores of the target phases: " + "; ".join(parts) + "."
+    if weak:
+        text += f" Within {CLOSE:g} points of chance on dev, so not evidence of transfer: {', '.join(weak)}."
+    return text
 
 
 def contrast_sentence(ctx) -> str:

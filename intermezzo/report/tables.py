@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,9 +112,11 @@ table{border-collapse:collapse;margin:0 auto;font-size:.85em;font-variant-numeri
  border-top:2px solid #222;border-bottom:2px solid #222;counter-increment:tab}
 caption{caption-side:top;text-align:left;padding-bottom:.4em}
 caption::before{content:"Table " counter(tab) ". ";font-weight:bold}
-th{border-bottom:1px solid #222;padding:.25em .7em;text-align:right;font-weight:normal;font-style:italic}
-td{padding:.15em .7em;text-align:right;white-space:nowrap}
-td:first-child,th:first-child{text-align:left}
+th{border-bottom:1px solid #222;padding:.25em .7em;font-weight:normal;font-style:italic}
+td{padding:.15em .7em;text-align:left}
+th{text-align:left}
+td.n,th.n{text-align:right;white-space:nowrap}
+td.s{white-space:nowrap}
 p.note{font-size:.85em;color:#444;margin:.3em 0 1.2em}
 figure{margin:1.6em 0;text-align:center;counter-increment:fig}
 figure img{max-width:100%;height:auto}
@@ -121,6 +124,17 @@ figcaption{font-size:.88em;color:#333;margin-top:.4em}
 figcaption::before{content:"Figure " counter(fig) ". ";font-weight:bold}
 @media print{body{max-width:none;margin:0}}
 """
+
+
+_NUMBER = re.compile(r"[+<-]?\d|-$")
+
+
+def _cls(text: str) -> str:
+    """' class=n' for numbers and estimates ('+3.1 ± 2.0*', '2/2', '-'): right-aligned on one line; names stay
+    left-aligned on one line ('mnli-mt' must not break at its hyphen); only long text may wrap."""
+    if _NUMBER.match(text):
+        return " class='n'"
+    return " class='s'" if len(text) <= 24 else ""
 
 
 def to_html(doc: Doc) -> str:
@@ -131,9 +145,10 @@ def to_html(doc: Doc) -> str:
            f"<title>{e(doc.title)}</title>", f"<style>{STYLE}</style></head><body>", f"<h1>{e(doc.title)}</h1>"]
     for b in doc.blocks:
         if isinstance(b, Table):
+            first = [fmt(c) for c in b.rows[0]] if b.rows else [""] * len(b.header)
             out.append(f"<div class='wide'><table><caption>{e(b.title)}</caption><tr>"
-                       + "".join(f"<th>{e(h)}</th>" for h in b.header) + "</tr>")
-            out += ["<tr>" + "".join(f"<td>{e(fmt(c))}</td>" for c in row) + "</tr>" for row in b.rows]
+                       + "".join(f"<th{_cls(c)}>{e(h)}</th>" for h, c in zip(b.header, first)) + "</tr>")
+            out += ["<tr>" + "".join(f"<td{_cls(fmt(c))}>{e(fmt(c))}</td>" for c in row) + "</tr>" for row in b.rows]
             out.append("</table></div>" + (f"<p class='note'>{e(b.note)}</p>" if b.note else ""))
         elif isinstance(b, Figure):
             data = base64.b64encode(b.path.read_bytes()).decode("ascii")

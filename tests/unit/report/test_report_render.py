@@ -162,6 +162,9 @@ def test_findings_lead_and_methods_close(report):
     md = report["md"].read_text()
     assert md.index("## Findings") < md.index("## Overview") < md.index("## Methods: statistics")
     findings = md.split("## Findings")[1].split("## Overview")[0]
+    # First whether the arms learned the task at all (English dev against chance), then the cross-lingual claims.
+    assert findings.index("English dev scores of the target phases: xnli 61.0-71.0 over 4 arms (chance 33.3); "
+                          "pawsx 61.0-71.0 over 4 arms (chance 50.0).") < findings.index("Primary contrast")
     assert "Primary contrast (noisy difference): on xnli (de, sw;" in findings
     assert re.search(r"95% CI \[[+-]\d+\.\d, [+-]\d+\.\d\], runs 2/2", findings)
     assert "The largest average gain over 'none'" in findings and "Half-finished" not in findings
@@ -199,6 +202,7 @@ def test_one_seed_refuses_cis_and_says_so(make_run):
     assert "Published figures" not in md
     assert all(c.endswith(", selected on test)") for c in _row(md, "**Gain of each", "| best per target |")[1:2])
     assert "No training phase of this run recorded a validation score" in md
+    assert "whether each arm learned its task is unchecked" in md
 
 
 def test_not_a_run_folder(tmp_path):
@@ -237,3 +241,26 @@ def test_latex_escapes_special_characters():
     tex = to_latex(Table("t", "gain_% & more", ["cond", "p"], [["mnli_mt", "<0.001"], ["x", float("nan")]]))
     assert "mnli\\_mt & \\textless{}0.001 \\\\" in tex and "x & - \\\\" in tex
     assert "\\caption{gain\\_\\% \\& more}" in tex
+
+
+def test_findings_name_arms_that_did_not_learn_the_task():
+    from types import SimpleNamespace
+
+    from intermezzo.report.summary import validation_sentence
+
+    rows = [{"kind": "target", "target": "xnli", "condition": c, "score": s, "chance": 100 / 3}
+            for c, s in (("mnli", 36.0), ("none", 70.0), ("none", 72.0))]
+    text = validation_sentence(SimpleNamespace(validation=rows))
+    assert "xnli 36.0-71.0 over 2 arms (chance 33.3)" in text
+    assert text.endswith("not evidence of transfer: mnli (xnli).")
+
+
+def test_html_cells_align_numbers_right_and_keep_names_whole():
+    from intermezzo.report.tables import Doc, Table, to_html
+
+    doc = Doc("t")
+    doc.blocks.append(Table("t", "t", ["condition", "gain", "cells"],
+                            [["mnli-mt", "+3.1 ± 2.0*", "diacritics:1.0, keyboard:0.1, keyboard:0.3"]]))
+    page = to_html(doc)
+    assert "<th class='s'>condition</th><th class='n'>gain</th><th>cells</th>" in page
+    assert "<td class='s'>mnli-mt</td><td class='n'>+3.1 ± 2.0*</td><td>diacritics:1.0," in page

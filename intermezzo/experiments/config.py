@@ -84,6 +84,13 @@ class Reference(_Strict):
     source: str = ""
 
 
+class ReportSettings(_Strict):
+    """How `intermezzo report` states the study's answer."""
+
+    primary_contrast: Literal["noisy_difference", "drop_difference", "relative_drop"] = Field(
+        "noisy_difference", description="the English vs target-language contrast the findings lead with")
+
+
 class Experiment(_Strict):
     """A whole grid: every encoder x condition x target x seed, evaluated clean and under noise."""
 
@@ -101,6 +108,7 @@ class Experiment(_Strict):
     baseline: str = Field("none", description="condition that gains are measured against")
     reference: dict[str, dict[str, Reference]] = Field(
         default_factory=dict, description="condition (or 'best') -> target (or 'average') -> published figure")
+    report: ReportSettings = Field(default_factory=ReportSettings, description="how the report states the answer")
 
     @field_validator("reference", mode="before")
     @classmethod

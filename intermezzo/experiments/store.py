@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS scores (
   PRIMARY KEY (run, encoder, condition, task, lang, noise, seed, metric));
 CREATE TABLE IF NOT EXISTS example_scores (
   phase TEXT NOT NULL, noise TEXT NOT NULL, lang TEXT NOT NULL, id TEXT NOT NULL, score REAL NOT NULL,
+  parts TEXT,
   PRIMARY KEY (phase, noise, lang, id));
 CREATE TABLE IF NOT EXISTS cells (
   run TEXT NOT NULL, encoder TEXT NOT NULL, condition TEXT NOT NULL, task TEXT NOT NULL, seed INTEGER NOT NULL,
@@ -64,11 +65,22 @@ class Store:
             try:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.executescript(SCHEMA)
+                self._add_parts_column()
                 return
             except sqlite3.OperationalError as e:
                 if "locked" not in str(e) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+    def _add_parts_column(self) -> None:
+        """Results files written before per-example `parts` existed gain the column (NULL in their old rows)."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(example_scores)")}
+        if "parts" not in columns:
+            try:
+                self.db.execute("ALTER TABLE example_scores ADD COLUMN parts TEXT")
+            except sqlite3.OperationalError as e:  # another runner added it first
+                if "duplicate column" not in str(e):
+                    raise
 
     def _transaction(self):
         store = self
@@ -111,14 +123,16 @@ class Store:
                     continue
                 rows += [(run, cell.encoder, cell.condition, cell.target, lang, noise, family, level, cell.seed,
                           metric, float(value), cell.key) for metric, value in metrics.items()]
-        ex_rows = [(cell.key, r["noise"], r["lang"], str(r["id"]), float(r["score"])) for r in examples
+        ex_rows = [(cell.key, r["noise"], r["lang"], str(r["id"]), float(r["score"]),
+                    json.dumps(r["parts"]) if r.get("parts") is not None else None) for r in examples
                    if not cell.lang or r["lang"] == cell.lang]
         with self._transaction():
             self.db.execute("DELETE FROM scores WHERE run=? AND encoder=? AND condition=? AND task=? AND seed=? "
                             "AND (?='' OR lang=?)", (run, cell.encoder, cell.condition, cell.target, cell.seed,
                                                      cell.lang or "", cell.lang or ""))
             self.db.executemany(f"INSERT OR REPLACE INTO scores VALUES ({','.join('?' * len(COLUMNS))})", rows)
-            self.db.executemany("INSERT OR REPLACE INTO example_scores VALUES (?,?,?,?,?)", ex_rows)
+            self.db.executemany("INSERT OR REPLACE INTO example_scores (phase, noise, lang, id, score, parts) "
+                                "VALUES (?,?,?,?,?,?)", ex_rows)
             self.db.execute("INSERT OR REPLACE INTO cells VALUES (?,?,?,?,?,?,?)",
                             (run, cell.encoder, cell.condition, cell.target, cell.seed, cell.lang or "", cell.key))
         return len(rows)
@@ -139,6 +153,13 @@ class Store:
         cur = self.db.execute("SELECT id, score FROM example_scores WHERE phase=? AND noise=? AND lang=?",
                               (phase, noise, lang))
         return dict(cur.fetchall())
+
+    def example_parts(self, phase: str, noise: str, lang: str) -> dict[str, list[float]]:
+        """Per-example statistical units of one evaluate phase, noise condition and language, by example id:
+        the stored `parts` row (intermezzo.metrics.example_parts), or [score] for rows stored without one."""
+        cur = self.db.execute("SELECT id, score, parts FROM example_scores WHERE phase=? AND noise=? AND lang=?",
+                              (phase, noise, lang))
+        return {i: json.loads(parts) if parts is not None else [score] for i, score, parts in cur.fetchall()}
 
     def export(self, path: str | Path, fmt: str | None = None) -> Path:
         """Write the score rows as CSV or Parquet (by `fmt` or the file's suffix)."""

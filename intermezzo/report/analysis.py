@@ -1,4 +1,4 @@
-"""The numbers a report shows: scores, gains over the baseline, degradation under noise, and paired contrasts."""
+"""The numbers a report shows: scores and gains with CIs, honest best-intermediate selection, degradation."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from statistics import fmean
 
 import numpy as np
 
-from intermezzo.report.stats import holm, paired_summary
+from intermezzo.report.data import Cell, Results, Universe, task_spec
+from intermezzo.report.stats import estimate, holm, scalar
+from intermezzo.report.units import chance
 
 # The metric a task is ranked by when its scorer returns several (F1 before exact match, as XTREME does).
 PRIMARY = ("f1", "accuracy", "mrr@20", "map@20", "exact_match")
 OVERALL = "all"
+AVERAGE = "average"
+ALPHA = 0.05
 
 
 def primary_metric(metrics) -> str:
@@ -29,49 +33,140 @@ def headline(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r["metric"] == keep[r["task"]]]
 
 
-def _mean_over_seeds(rows: list[dict], noise: str | None = "clean") -> dict[tuple, dict]:
-    """(condition, task, lang[, noise]) -> {score, n_seeds}, averaging seeds (and encoders) together."""
+def weighted(weights) -> callable:
+    """A per-run value that is a fixed linear combination of the arm's term headlines."""
+    w = np.asarray(weights, dtype=float)
+    return lambda h: np.moveaxis(h, -2, -1) @ w
+
+
+def task_weights(cells: list[Cell]) -> list[float]:
+    """Weights of the mean over tasks of the mean over each task's cells (an XTREME-style average)."""
+    per_task: dict[str, int] = defaultdict(int)
+    for c in cells:
+        per_task[c.task] += 1
+    return [1 / (len(per_task) * per_task[c.task]) for c in cells]
+
+
+def mean_per_task(cells: list[Cell]) -> callable:
+    """Per-run value: the task-weighted mean of the cells' headlines."""
+    return weighted(task_weights(cells))
+
+
+def langs_of(res: Results, condition: str, task: str, noise: str = "clean") -> list[str]:
+    """Languages `condition` was scored in on `task`."""
+    return sorted({k[2] for k in res.by if k[0] == condition and k[1] == task and k[3] == noise})
+
+
+def near_chance(est: dict, level: float | None) -> bool | None:
+    """True when the score's CI reaches chance level (None: no chance level, or no CI to tell)."""
+    if level is None or np.isnan(est["low"]):
+        return None
+    return bool(est["low"] <= level)
+
+
+def score(res: Results, condition: str, cells: list[Cell], n_resamples: int) -> dict | None:
+    """One arm's mean score over `cells` (per task, then over tasks), with its CI and runs."""
+    u = Universe()
+    arm = res.arm(condition, cells, u, combine=mean_per_task(cells))
+    return None if arm is None else scalar(estimate([arm], u.strata(), n_resamples))
+
+
+def clean_scores(res: Results, conditions: list[str], tasks: list[str], n_resamples: int) -> dict[tuple, dict]:
+    """(condition, task, lang or 'average') -> clean score with CI, runs and the chance flag."""
+    out = {}
+    for task in tasks:
+        level = chance(task_spec(task))
+        for cond in conditions:
+            langs = langs_of(res, cond, task)
+            for lang in [*langs, AVERAGE] if langs else []:
+                cells = [Cell(task, lg) for lg in (langs if lang == AVERAGE else [lang])]
+                est = score(res, cond, cells, n_resamples)
+                if est is not None:
+                    out[(cond, task, lang)] = {**est, "chance": level, "near_chance": near_chance(est, level)}
+    return out
+
+
+def difference(res: Results, plus: dict[str, list[Cell]], minus: str, n_resamples: int) -> dict | None:
+    """sum over `plus` conditions (each on its cells) minus `minus` on all their cells, each a per-task mean."""
+    cells = [c for cs in plus.values() for c in cs]
+    u = Universe()
+    weight = dict(zip(cells, task_weights(cells)))
+    arms = [res.arm(cond, cs, u, combine=weighted([weight[c] for c in cs])) for cond, cs in plus.items()]
+    arms.append(res.arm(minus, cells, u, sign=-1.0, combine=mean_per_task(cells)))
+    if any(a is None for a in arms):
+        return None
+    # One run-level variance for the arms when both sides are the same kind of quantity.
+    return scalar(estimate(arms, u.strata(), n_resamples, pooled=len(plus) == 1))
+
+
+def gains(res: Results, conditions: list[str], tasks: list[str], baseline: str, n_resamples: int) -> dict:
+    """(condition, task or 'average') -> gain over `baseline` (clean, mean over shared languages) with CI, and
+    Holm-adjusted p over every cell of the table."""
+    out = {}
+    for cond in conditions:
+        if cond == baseline:
+            continue
+        per_task = {t: [Cell(t, lg) for lg in langs_of(res, cond, t) if res.has(baseline, Cell(t, lg))]
+                    for t in tasks}
+        per_task = {t: cs for t, cs in per_task.items() if cs}
+        for task, cells in per_task.items():
+            out[(cond, task)] = difference(res, {cond: cells}, baseline, n_resamples)
+        if per_task:
+            out[(cond, AVERAGE)] = difference(res, {cond: [c for cs in per_task.values() for c in cs]}, baseline,
+                                              n_resamples)
+    out = {k: v for k, v in out.items() if v is not None}
+    mark_holm(list(out.values()))
+    return out
+
+
+def mark_holm(ests: list[dict], key: str = "p") -> None:
+    """Add Holm-adjusted p (`p_holm`) and `significant` (CI excludes 0 after Holm) to each estimate."""
+    for est, p in zip(ests, holm([e[key] for e in ests])):
+        est["p_holm"] = p
+        est["significant"] = bool(p < ALPHA)
+
+
+def select_best(validation: list[dict], gain: dict, tasks: list[str], baseline: str) -> dict[str, dict]:
+    """Per target: the condition with the best mean English dev score of its target phase ('validation'),
+    else the best test gain, labelled 'test' (a selection on the reported split, optimistic)."""
+    dev: dict[tuple, list] = defaultdict(list)
+    for v in validation:
+        if v["kind"] == "target" and v["condition"] != baseline:
+            dev[(v["condition"], v["target"])].append(v["score"])
+    out = {}
+    for task in tasks:
+        candidates = [c for (c, t) in gain if t == task]
+        if not candidates:
+            continue
+        if all((c, task) in dev for c in candidates):
+            best = max(candidates, key=lambda c: fmean(dev[(c, task)]))
+            out[task] = {"condition": best, "selected_on": "validation", "dev": fmean(dev[(best, task)])}
+        else:
+            best = max(candidates, key=lambda c: gain[(c, task)]["value"])
+            out[task] = {"condition": best, "selected_on": "test", "dev": None}
+    return out
+
+
+def best_average(res: Results, chosen: dict[str, dict], baseline: str, n_resamples: int) -> dict | None:
+    """The average over targets of the selected conditions' gains, with its CI (each arm its own variance)."""
+    plus: dict[str, list[Cell]] = defaultdict(list)
+    for task, pick in chosen.items():
+        cond = pick["condition"]
+        plus[cond] += [Cell(task, lg) for lg in langs_of(res, cond, task) if res.has(baseline, Cell(task, lg))]
+    return difference(res, dict(plus), baseline, n_resamples) if plus else None
+
+
+def _mean_over_seeds(rows: list[dict]) -> dict[tuple, dict]:
+    """(condition, task, lang, noise) -> {score, n_seeds}."""
     acc: dict[tuple, list] = defaultdict(list)
     for r in rows:
-        if noise is None or r["noise"] == noise:
-            acc[(r["condition"], r["task"], r["lang"]) + (() if noise else (r["noise"],))].append(r["value"])
+        acc[(r["condition"], r["task"], r["lang"], r["noise"])].append(r["value"])
     return {k: {"score": fmean(v), "n_seeds": len(v)} for k, v in acc.items()}
-
-
-def clean_scores(rows: list[dict]) -> list[dict]:
-    """Per condition x task x language: the clean score averaged over seeds, with the seed count."""
-    return [{"condition": c, "task": t, "lang": lang, **v}
-            for (c, t, lang), v in sorted(_mean_over_seeds(rows).items())]
-
-
-def gains(rows: list[dict], baseline: str) -> dict[tuple[str, str], dict]:
-    """(condition, task) -> mean over languages of (condition - baseline) clean score, with sample sizes.
-
-    A target-language condition is compared on the languages it covers; "average" averages the tasks.
-    """
-    clean = _mean_over_seeds(rows)
-    out: dict[tuple[str, str], dict] = {}
-    for cond in dict.fromkeys(r["condition"] for r in rows):
-        per_task = {}
-        for task in dict.fromkeys(r["task"] for r in rows):
-            diffs = [v["score"] - clean[(baseline, task, lang)]["score"]
-                     for (c, t, lang), v in clean.items()
-                     if c == cond and t == task and (baseline, task, lang) in clean]
-            seeds = [v["n_seeds"] for (c, t, _), v in clean.items() if c == cond and t == task]
-            if diffs:
-                per_task[task] = {"gain": fmean(diffs), "n_langs": len(diffs), "n_seeds": min(seeds)}
-        for task, v in per_task.items():
-            out[(cond, task)] = v
-        if per_task:
-            out[(cond, "average")] = {"gain": fmean(v["gain"] for v in per_task.values()),
-                                      "n_langs": sum(v["n_langs"] for v in per_task.values()),
-                                      "n_seeds": min(v["n_seeds"] for v in per_task.values())}
-    return out
 
 
 def degradation(rows: list[dict]) -> list[dict]:
     """Per condition x task x language x noise family x level: clean, noisy, absolute and relative drop."""
-    means = _mean_over_seeds(rows, noise=None)
+    means = _mean_over_seeds(rows)
     family_level = {r["noise"]: (r["family"], r["level"]) for r in rows}
     out = []
     for (cond, task, lang, noise), v in sorted(means.items()):
@@ -104,59 +199,3 @@ def auc_table(deg: list[dict]) -> list[dict]:
              "auc": auc([p["level"] for p in pts], [p["noisy"] for p in pts], pts[0]["clean"]),
              "levels": len(pts)}
             for (c, t, lang, f), pts in sorted(curves.items())]
-
-
-def contrast_pairs(conditions: dict) -> list[tuple[str, str]]:
-    """(English, target-language) condition pairs: same tasks when possible, else every pairing."""
-    english = [n for n, c in conditions.items() if c.kind in ("english", "multitask")]
-    target = [n for n, c in conditions.items() if c.kind == "target_lang"]
-    same = [(e, t) for e in english for t in target if conditions[e].tasks == conditions[t].tasks]
-    return same or [(e, t) for e in english for t in target]
-
-
-def _robustness(store, phase: str, lang: str, noises: list[str]) -> dict[str, float]:
-    """Per example: mean over noise conditions of (noisy - clean) score, in points (example scores are 0-100,
-    as intermezzo.metrics.example_scores gives them)."""
-    clean = store.example_scores(phase, "clean", lang)
-    noisy = [store.example_scores(phase, n, lang) for n in noises]
-    return {i: fmean(n[i] for n in noisy) - s for i, s in clean.items() if all(i in n for n in noisy)}
-
-
-def contrasts(store, rows: list[dict], pairs: list[tuple[str, str]], n_resamples: int = 10_000,
-              seed: int = 0) -> list[dict]:
-    """Robustness gain of target-language over English intermediate training, per language and overall.
-
-    The unit is an example under one seed: d = (noisy - clean)_target-lang - (noisy - clean)_English,
-    paired by example id and seed; CIs by bootstrap over units, p by sign flips, Holm over all rows.
-    """
-    phases: dict[tuple, str] = {}
-    noises: dict[tuple, set] = defaultdict(set)
-    for r in rows:
-        phases[(r["condition"], r["task"], r["lang"], r["seed"], r["encoder"])] = r["phase"]
-        if r["noise"] != "clean":
-            noises[(r["task"], r["lang"])].add(r["noise"])
-    out = []
-    for en, tl in pairs:
-        for task in dict.fromkeys(r["task"] for r in rows):
-            pooled: list[float] = []
-            n_langs = 0
-            for lang in sorted({k[2] for k in phases if k[0] == tl and k[1] == task}):
-                diffs = []
-                for (c, t, lg, s, enc), phase in sorted(phases.items()):
-                    other = phases.get((en, task, lang, s, enc))
-                    if c != tl or t != task or lg != lang or other is None or not noises[(task, lang)]:
-                        continue
-                    ns = sorted(noises[(task, lang)])
-                    a, b = _robustness(store, phase, lang, ns), _robustness(store, other, lang, ns)
-                    diffs += [a[i] - b[i] for i in sorted(a) if i in b]
-                if diffs:
-                    out.append({"english": en, "target_lang": tl, "task": task, "lang": lang,
-                                **paired_summary(diffs, n_resamples, seed)})
-                    pooled += diffs
-                    n_langs += 1
-            if n_langs > 1:
-                out.append({"english": en, "target_lang": tl, "task": task, "lang": OVERALL,
-                            **paired_summary(pooled, n_resamples, seed)})
-    for row, p in zip(out, holm([r["p"] for r in out])):
-        row["p_holm"] = p
-    return out

@@ -9,7 +9,7 @@ import typer
 
 def report_command(
     run_dir: Path = typer.Argument(..., help="A run folder written by `intermezzo run`."),
-    resamples: int = typer.Option(10_000, help="Bootstrap and permutation resamples."),
+    resamples: int = typer.Option(2_000, help="Bootstrap replicates of the example-level variance."),
 ) -> None:
     """Write RUN_DIR/report/report.md, report.html (self-contained) and tables/*.tex."""
     from intermezzo.report.render import build_report

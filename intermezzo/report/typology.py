@@ -1,4 +1,4 @@
-"""Optional: regress the per-language robustness gap on typological distance from English (lang2vec)."""
+"""Optional: regress the per-language robustness contrast on typological distance from English (lang2vec)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def section(doc, contrast: list[dict], plot_dir: Path, dist: dict[str, float] | 
         if r["lang"] != "all":
             per_lang[r["lang"]].append(r["mean"])
     if len(per_lang) < 3:
-        doc.p(f"Needs the robustness gain of three or more languages; this run has {len(per_lang)}.")
+        doc.p(f"Needs the robustness contrast of three or more languages; this run has {len(per_lang)}.")
         return []
     dist = dist if dist is not None else distances(sorted(per_lang))
     if dist is None:
@@ -64,11 +64,11 @@ def section(doc, contrast: list[dict], plot_dir: Path, dist: dict[str, float] | 
         doc.p(f"lang2vec knows the distance of only {len(points)} of these languages; needs three or more.")
         return []
     fit = regress(points)
-    doc.p(f"Least squares over {fit['n']} languages: gain = {fit['intercept']:.2f} + {fit['slope']:.2f} x "
+    doc.p(f"Least squares over {fit['n']} languages: contrast = {fit['intercept']:.2f} + {fit['slope']:.2f} x "
           f"distance (r = {fit['r']:.2f}, p = {fit['p']:.3f}).")
-    table = Table("typology", "Robustness gain and syntactic distance from English",
-                  ["lang", "distance", "gain"], [[lang, d, g] for lang, d, g in points])
-    return [table, Figure(plots_regression(points, fit, plot_dir), "Robustness gain against distance")]
+    table = Table("typology", "Primary robustness contrast and syntactic distance from English",
+                  ["lang", "distance", "contrast"], [[lang, d, g] for lang, d, g in points])
+    return [table, Figure(plots_regression(points, fit, plot_dir), "Primary robustness contrast against distance")]
 
 
 def plots_regression(points, fit, plot_dir: Path) -> Path:

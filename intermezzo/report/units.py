@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-# metric (TaskSpec.metric) -> how its per-example rows reduce to the headline (contract item 2). The metrics
-# area owns the real table (intermezzo.metrics.PARTS_KIND); this copy serves installs without it.
-LOCAL_KIND = {"accuracy": "mean", "squad": "mean", "mlqa": "mean", "mrr@20": "mean", "map@20": "mean",
-              "seqeval_f1": "f1", "bucc_f1": "f1"}
+from intermezzo.metrics import PARTS_KIND
 
 
 def parts_kind(metric: str | None, width: int = 1) -> str:
     """'mean' or 'f1' for a task metric; unknown metrics go by the row width ([tp, n_pred, n_gold] is 'f1')."""
-    try:
-        from intermezzo.metrics import PARTS_KIND
-    except ImportError:
-        PARTS_KIND = LOCAL_KIND
-    if metric in PARTS_KIND:
-        return PARTS_KIND[metric]
-    return LOCAL_KIND.get(metric, "f1" if width == 3 else "mean")
+    return PARTS_KIND.get(metric, "f1" if width == 3 else "mean")
 
 
 def reduce(parts: np.ndarray, kind: str, weights: np.ndarray | None = None) -> np.ndarray:
@@ -50,6 +41,6 @@ def chance(spec) -> float | None:
         return None
     if spec.type == "classification" and spec.labels:
         return 100.0 / len(spec.labels)
-    if spec.type == "multiple_choice" and spec.extra.get("n_choices"):
-        return 100.0 / spec.extra["n_choices"]
+    if spec.type == "multiple_choice" and spec.n_choices:
+        return 100.0 / spec.n_choices
     return None

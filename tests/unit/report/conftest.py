@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from intermezzo.experiments.config import validate
-from intermezzo.experiments.fake import FAKE_PHASES, small_grid
+from support.grids import small_grid
+
+from intermezzo.experiments.fake import FAKE_PHASES
 from intermezzo.experiments.runner import run_experiment
 from intermezzo.report.render import build_report
 

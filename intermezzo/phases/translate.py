@@ -9,6 +9,7 @@ from collections import Counter
 from intermezzo.errors import UserError
 from intermezzo.mt import Translator, get_translator
 from intermezzo.mt.cache import CachedTranslator, translation_cache
+from intermezzo.tasks.schema import schema_of
 
 # Answer-span delimiters for QA: brackets survive most MT systems, and we only use them when the
 # context has none of its own.
@@ -32,35 +33,35 @@ def _translate_unique(texts: list[str], translator: Translator, src: str, tgt: s
     return dict(zip(unique, done))
 
 
-def translatable_fields(spec) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(string fields, list-of-string fields) of an example of `spec` that MT translates; labels stay.
-
-    The one place that knows the example schemas here: switch it to intermezzo.tasks.schema once that exists.
-    Extractive QA is handled by _translate_qa (its answer spans must follow the text).
-    """
-    if spec.type == "classification":
-        return tuple(spec.fields), ()
-    if spec.type == "multiple_choice":
-        return ("context", "question"), ("choices",)
-    if spec.type == "retrieval":
-        return ("text", "positive"), ()
-    raise UserError(f"task {spec.name}: translating {spec.type} data is not supported (labels would not align); "
-                    "give translated files as its source instead")
+def translatable_fields(spec) -> tuple[str, ...]:
+    """The text fields of `spec`'s examples that MT translates (its schema's; labels stay). Token-aligned
+    tasks are refused: a translation has its own tokens, so the tags would not align."""
+    schema = schema_of(spec)
+    if schema.align == "tokens":
+        raise UserError(f"task {spec.name}: translating {spec.type} data is not supported (labels would not "
+                        "align); give translated files as its source instead")
+    return schema.text_fields(spec)
 
 
 def translate_examples(spec, examples: list[dict], translator: Translator, src: str, tgt: str
                        ) -> tuple[list[dict], dict]:
     """Translated copies of `examples` and a report {kept, dropped: {reason: n}}; QA keeps answer spans."""
-    if spec.type == "extractive_qa":
+    if schema_of(spec).align == "spans":
         return _translate_qa(examples, translator, src, tgt)
-    fields, lists = translatable_fields(spec)
-    texts = [ex[f] for ex in examples for f in fields if isinstance(ex.get(f), str)]
-    texts += [t for ex in examples for f in lists for t in ex.get(f) or ()]
-    mapping = _translate_unique(texts, translator, src, tgt)
+    fields = translatable_fields(spec)
+
+    def texts_of(ex: dict) -> list[str]:
+        return [t for f in fields for t in ([ex[f]] if isinstance(ex.get(f), str) else ex.get(f) or ())]
+
+    mapping = _translate_unique([t for ex in examples for t in texts_of(ex)], translator, src, tgt)
     out = []
     for ex in examples:
-        new = {**ex, **{f: mapping[ex[f]] for f in fields if isinstance(ex.get(f), str)}}
-        new.update({f: [mapping[t] for t in ex[f]] for f in lists if ex.get(f)})
+        new = dict(ex)
+        for f in fields:
+            if isinstance(ex.get(f), str):
+                new[f] = mapping[ex[f]]
+            elif isinstance(ex.get(f), list):
+                new[f] = [mapping[t] for t in ex[f]]
         out.append(new)
     return out, {"kept": len(out), "dropped": {}}
 

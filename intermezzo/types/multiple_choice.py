@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from intermezzo.errors import UserError
-from intermezzo.modeling.heads import SentenceHead
+from intermezzo.types.heads import SentenceHead
 from intermezzo.types.base import TaskType
 from intermezzo.types.common import (stack_scalars, metric_example_scores, metric_scores, pad_lists, per_feature,
                                      require_labels, run_encoder)

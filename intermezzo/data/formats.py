@@ -89,30 +89,6 @@ def read_lines(path: str | Path) -> list[str]:
     return [line.rstrip("\r") for line in lines]
 
 
-def read_squad_json(path: str | Path) -> list[dict]:
-    """SQuAD v1.1/v2.0 JSON -> [{id, title, context, question, answers: {text, answer_start}}]."""
-    doc = read_json(path)
-    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
-        raise UserError(f"{path}: not SQuAD JSON (expected a top-level 'data' list)")
-    examples = []
-    try:
-        for article in doc["data"]:
-            for para in article["paragraphs"]:
-                for qa in para["qas"]:
-                    answers = [] if qa.get("is_impossible") else qa.get("answers", [])
-                    examples.append({
-                        "id": str(qa["id"]),
-                        "title": article.get("title", ""),
-                        "context": para["context"],
-                        "question": qa["question"],
-                        "answers": {"text": [a["text"] for a in answers],
-                                    "answer_start": [int(a["answer_start"]) for a in answers]},
-                    })
-    except (KeyError, TypeError) as e:
-        raise UserError(f"{path}: SQuAD JSON is missing field {e}; check the file's layout") from None
-    return examples
-
-
 def squad_v2(version) -> bool:
     """Whether a SQuAD `version` field names 2.0 ("v2.0" in the official files, "2.0" elsewhere)."""
     return str(version).lstrip("vV").startswith("2")

@@ -22,10 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from intermezzo.data.formats import read_squad_json, write_jsonl
+from intermezzo.data.formats import write_jsonl
+from intermezzo.data.layouts import LAYOUTS
 from intermezzo.demo import archive, assets, multiemo
 from intermezzo.errors import UserError
 from intermezzo.io import atomic_dir, atomic_write_text, is_done, mark_done
+from intermezzo.tasks import get_task
 
 BIGBENCH = ("bigbench", "1.0.0")
 ROOT = "bigbench-1.0.0/bigbench/benchmark_tasks/"
@@ -144,7 +146,7 @@ def convert_vitaminc(raw: Path, out: Path, sizes: Sizes) -> None:
 
 def convert_squad(raw: Path, out: Path, sizes: Sizes) -> None:
     """squad_shifts_dev: SQuAD v1.1 dev as extractive QA; validation = whole held-out articles."""
-    examples = read_squad_json(_member(raw, "squad_shifts/squaddev_v1.1.json"))
+    examples = LAYOUTS["squad_json"].read_file(get_task("squad"), _member(raw, "squad_shifts/squaddev_v1.1.json"))
     titles = sorted({e["title"] for e in examples})
     order = np.random.default_rng(sizes.seed).permutation(len(titles))
     held = {titles[i] for i in order[:sizes.squad_validation_articles]}

@@ -47,6 +47,8 @@ class SquadJson(Layout):
                 for para in article["paragraphs"]:
                     for qa in para["qas"]:
                         ex = {"id": str(qa["id"]), "context": para["context"], "question": qa["question"]}
+                        if article.get("title"):
+                            ex["title"] = article["title"]  # articles group questions (held-out splits)
                         answers = _answers(spec, path, qa, para["context"])
                         if answers is not None:
                             ex["answers"] = answers

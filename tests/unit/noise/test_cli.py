@@ -8,7 +8,6 @@ import sys
 import pytest
 
 from intermezzo.cli import main
-from intermezzo.data.formats import read_squad_json
 from intermezzo.data.layouts import LAYOUTS
 from intermezzo.tasks import get_task
 
@@ -42,7 +41,7 @@ def test_squad_file_round_trip(monkeypatch, capsys, tmp_path):
     code, out, err = cli(monkeypatch, capsys, "--task", "xquad", "--lang", "de", "--noise",
                          "keyboard:0.3,diacritics:1.0", "--seed", "3", "--input", str(src), "--output", str(dst))
     assert code == 0, err
-    (ex,) = read_squad_json(dst)
+    (ex,) = LAYOUTS["squad_json"].read_file(get_task("xquad"), dst)
     start, text = ex["answers"]["answer_start"][0], ex["answers"]["text"][0]
     assert ex["context"][start:start + len(text)] == text and ex["context"] != context and "ü" not in ex["context"]
 

@@ -122,6 +122,8 @@ def finish(out_dir: Path, summary: dict, d: distributed.Dist, started: float, cf
 
     summary = {**summary, "seconds": round(time.time() - started, 2), "fingerprint": fingerprint(cfg, inputs)}
     summary.pop("history", None)
+    if getattr(cfg, "max_length", None) is not None:  # evaluate scores a trained model at its training length
+        summary.setdefault("max_length", cfg.max_length)
     if d.main:
         out_dir = Path(out_dir)
         atomic_write_json(out_dir / "summary.json", summary)

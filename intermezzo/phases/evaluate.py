@@ -72,8 +72,9 @@ def load_model(cfg, spec, inputs: dict) -> tuple[object, object, object, dict]:
         # Retrieval tasks such as BUCC and Tatoeba are scored straight from the encoder's embeddings.
         head, trained = TYPES[spec.type].build_head(spec, encoder.config.hidden_size), False
     else:
-        raise UserError(f"evaluate {spec.name}: {name} has no '{spec.name}' head (heads: {', '.join(heads) or 'none'}); "
-                        f"hand over the folder of a target phase trained with task: {spec.name}")
+        found = ", ".join(heads) or "none"
+        raise UserError(f"evaluate {spec.name}: {name} has no '{spec.name}' head (heads: {found}); hand over the "
+                        f"folder of a target phase trained with task: {spec.name}")
     if spec.type == "retrieval":
         info["retrieval"] = choose_retrieval(cfg, head, encoder, name, trained)
     return encoder, head, tokenizer, info

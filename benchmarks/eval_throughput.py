@@ -161,7 +161,8 @@ class Context:
         self.ttype = TYPES[self.spec.type]
         self.tokenizer, self.device, self.precision = tokenizer, torch.device(args.device), args.precision
         self.batch_tokens = args.batch_tokens
-        self.max_length = {"xnli": 128, "squad": 384, "tatoeba": 512}[task]  # XTREME's train_xnli / train_qa / run_tatoeba
+        # XTREME's scripts/train_xnli.sh, train_qa.sh and run_tatoeba.sh lengths.
+        self.max_length = {"xnli": 128, "squad": 384, "tatoeba": 512}[task]
         self.examples = make_examples(task, {"xnli": args.pairs, "squad": args.questions,
                                              "tatoeba": args.sentences}[task], vocab)
         self.encoder, self.head = build(args, tokenizer, self.spec)

@@ -201,8 +201,9 @@ def main() -> None:
     for name, (seconds, real, padded) in best.items():
         rate = real / seconds
         achieved = train_flops_per_token(args, mean_len) * padded / seconds  # the work actually done
+        mfu = 100 * achieved / (peak * 1e9)
         print(f"{name:26s} {rate:9.0f} real tokens/s  padding {100 * (1 - real / padded):4.1f}%  "
-              f"{achieved / scale:7.1f} {unit} (MFU {100 * achieved / (peak * 1e9):4.1f}%)  ours/this {ours / rate:.2f}x")
+              f"{achieved / scale:7.1f} {unit} (MFU {mfu:4.1f}%)  ours/this {ours / rate:.2f}x")
 
 
 if __name__ == "__main__":

@@ -138,13 +138,13 @@ def padded_tokens(features: list[dict], batches: list[list[int]]) -> int:
 
 def our_batches(ctx) -> list[list[int]]:
     from intermezzo.phases.batching import cut_batch, longest_first
-    from intermezzo.phases.predict import CPU_BATCH_TOKENS, MAX_ROWS, feature_shape
+    from intermezzo.phases.predict import MAX_ROWS, cpu_batch_tokens, feature_shape
 
     shapes = [feature_shape(f) for f in ctx.features]
     widths, rows = [w for w, _ in shapes], [r for _, r in shapes]
     order, start, out = longest_first(widths), 0, []
     while start < len(order):
-        end = cut_batch(order, start, widths, rows, ctx.batch_tokens or CPU_BATCH_TOKENS, MAX_ROWS)
+        end = cut_batch(order, start, widths, rows, ctx.batch_tokens or cpu_batch_tokens(), MAX_ROWS)
         out.append(order[start:end])
         start = end
     return out
@@ -222,8 +222,8 @@ def bench_task(task: str, args, tokenizer, vocab) -> None:
 
 
 def sweep(args, tokenizer, vocab) -> None:
-    """Our tokens/s per batch_tokens budget (interleaved, best of repeats), to choose CPU_BATCH_TOKENS."""
-    budgets = (1024, 2048, 4096, 8192, 16384)
+    """Our tokens/s per batch_tokens budget (interleaved, best of repeats), to choose the CPU rule."""
+    budgets = [int(b) for b in args.budgets.split(",")]
     for task in args.tasks:
         ctx = Context(task, args, tokenizer, vocab)
         run_ours(ctx)
@@ -250,8 +250,12 @@ def main() -> None:
     parser.add_argument("--batch-tokens", type=int, default=None, help="our budget; default: the device's rule")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sweep", action="store_true", help="only our path, over batch_tokens budgets")
+    parser.add_argument("--budgets", default="2048,4096,8192,16384,32768", help="the budgets --sweep tries")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     args.tasks = [t for t in args.tasks.split(",") if t]
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from intermezzo.modeling.tiny import BUILTIN_TEXT, build_tiny_model

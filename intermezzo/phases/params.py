@@ -125,7 +125,7 @@ class EvaluateParams(_Params):
         "max length (512 for tasks scored straight from an encoder, as XTREME's retrieval scripts).")
     batch_size: int | None = Field(None, ge=1, description="At most N features per batch; null = batch_tokens alone.")
     batch_tokens: int | None = Field(None, ge=8,
-        description="Padded tokens per batch; null = 8192 on a CPU, grown to fill free memory on CUDA.")
+        description="Padded tokens per batch; null = 2048 per CPU thread, grown into free memory on CUDA.")
     retrieval_layer: int | None = Field(None, description="Retrieval: hidden_states index embedded; null = the "
         "default of the encoder's family (XTREME's middle layer for MLM encoders).")
     retrieval_pooling: Literal["mean", "cls"] | None = Field(None,

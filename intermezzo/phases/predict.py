@@ -13,14 +13,23 @@ import torch
 from intermezzo.phases.batching import cut_batch, longest_first
 from intermezzo.phases.loop import autocast, to_device
 
-# Padded tokens per batch on a CPU: beyond this, bigger batches stopped paying off on the CPU we measured
-# (benchmarks/eval_throughput.py --sweep). On CUDA the first batch starts at GPU_START_TOKENS and the budget
-# grows towards MEMORY_SHARE of the free memory, as measured on the first (widest, so costliest) batches.
-CPU_BATCH_TOKENS = 8192
+# Padded tokens per batch on a CPU, per thread: on our 2-core EPYC (benchmarks/eval_throughput.py --sweep,
+# 4 x 256 encoder) one thread ran XNLI-like pairs and SQuAD-like windows 10-20% faster at 2048 tokens than at
+# 16384-32768 (activations stay in cache), while more threads need bigger batches to share out.
+# On CUDA the first batch starts at GPU_START_TOKENS and the budget grows towards MEMORY_SHARE of the free
+# memory, measured on the first (widest) batches.
+CPU_TOKENS_PER_THREAD = 2048
+CPU_MAX_TOKENS = 32768
 GPU_START_TOKENS = 32768
 MAX_BATCH_TOKENS = 1 << 20
 MAX_ROWS = 4096
 MEMORY_SHARE = 0.8
+OUT_OF_MEMORY = getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError)  # torch < 2.5 has the CUDA one
+
+
+def cpu_batch_tokens() -> int:
+    """The CPU rule: CPU_TOKENS_PER_THREAD per torch thread, at most CPU_MAX_TOKENS."""
+    return min(CPU_MAX_TOKENS, CPU_TOKENS_PER_THREAD * max(1, torch.get_num_threads()))
 
 
 def feature_shape(feature: dict) -> tuple[int, int]:
@@ -37,7 +46,7 @@ class Budget:
     def __init__(self, device: torch.device, tokens: int | None = None):
         self.device, self.cuda = device, device.type == "cuda"
         self.growing = tokens is None and self.cuda
-        self.tokens = tokens or (GPU_START_TOKENS if self.cuda else CPU_BATCH_TOKENS)
+        self.tokens = tokens or (GPU_START_TOKENS if self.cuda else cpu_batch_tokens())
         if self.growing:
             self.base = torch.cuda.memory_allocated(device)
             torch.cuda.reset_peak_memory_stats(device)
@@ -108,7 +117,7 @@ def infer(spec, examples: list[dict], encoder, head, tokenizer, max_length: int,
     """(features, per-feature outputs on the CPU, in feature order) of `examples`, before the type decodes them.
 
     batch_size caps the rows of a batch (None: only the token budget does); batch_tokens is the budget of
-    padded tokens (None: CPU_BATCH_TOKENS on a CPU, grown to fill the memory on CUDA)."""
+    padded tokens (None: cpu_batch_tokens() on a CPU, grown to fill the memory on CUDA)."""
     from intermezzo.types import TYPES
 
     ttype = TYPES[spec.type]
@@ -126,9 +135,12 @@ def infer(spec, examples: list[dict], encoder, head, tokenizer, max_length: int,
             idx = order[start:end]
             padded = sum(rows[i] for i in idx) * widths[idx[0]]
             try:
-                batch = to_device(ttype.collate([features[i] for i in idx], tokenizer.pad_token_id), device)
+                batch = ttype.collate([features[i] for i in idx], tokenizer.pad_token_id)
+                if device.type == "cuda":  # pinned, so the copy below does not hold the host up
+                    batch = {k: v.pin_memory() if torch.is_tensor(v) else v for k, v in batch.items()}
+                batch = to_device(batch, device)
                 outputs = to_host(ttype.forward(encoder, head, batch))
-            except torch.OutOfMemoryError:
+            except OUT_OF_MEMORY:
                 if len(idx) == 1:
                     raise
                 batch = None  # free the failed batch before retrying with half the tokens

@@ -141,7 +141,7 @@ def test_a_batch_that_runs_out_of_memory_is_retried_in_halves(tiny, monkeypatch)
 def test_budget_is_fixed_on_a_cpu_and_grows_into_free_cuda_memory(monkeypatch):
     cpu = Budget(CPU)
     cpu.observe(10**6)
-    assert cpu.tokens == predict_module.CPU_BATCH_TOKENS
+    assert cpu.tokens == predict_module.cpu_batch_tokens() == 2048 * torch.get_num_threads()
     assert Budget(CPU, 500).tokens == 500
     gib, start = 1 << 30, predict_module.GPU_START_TOKENS
     per_token = gib / start  # activation memory of a batch, proportional to its tokens

@@ -3,7 +3,8 @@
 For classification (XNLI-like pairs), extractive QA (SQuAD-like contexts, 384-token windows, stride 128) and
 retrieval (Tatoeba-like sentences, 512 tokens max), on a random-weight XLM-R-shaped encoder built locally,
 every contender goes from the same examples to the same decoded predictions (featurize, infer, decode; only the
-inference in between differs) and the predictions are checked equal. Prints real (non-padding) tokens/s of
+inference in between differs) and the predictions are checked equal. For retrieval ours runs, as the evaluate
+phase does, only the layers up to the one the head reads. Prints real (non-padding) tokens/s of
 each, the padding it computed, and ours / Trainer.predict, from one run with interleaved repeats.
 `python benchmarks/eval_throughput.py [--tasks xnli,squad,tatoeba] [--layers 4 --hidden 256] [--sweep]`.
 """
@@ -11,6 +12,7 @@ each, the padding it computed, and ours / Trainer.predict, from one run with int
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import random
 import subprocess
@@ -78,8 +80,8 @@ class ForTrainer(nn.Module):
 def run_ours(ctx) -> tuple[list, int]:
     from intermezzo.phases.predict import predict
 
-    preds = predict(ctx.spec, ctx.examples, ctx.encoder, ctx.head, ctx.tokenizer, ctx.max_length, None, ctx.device,
-                    ctx.precision, batch_tokens=ctx.batch_tokens)
+    preds = predict(ctx.spec, ctx.examples, ctx.ours[0], ctx.ours[1], ctx.tokenizer, ctx.max_length, None,
+                    ctx.device, ctx.precision, batch_tokens=ctx.batch_tokens)
     return preds, ctx.padded_ours
 
 
@@ -168,6 +170,14 @@ class Context:
         self.encoder, self.head = build(args, tokenizer, self.spec)
         self.encoder.to(self.device)
         self.head.to(self.device)
+        self.ours = (self.encoder, self.head)
+        if self.spec.type == "retrieval":
+            # As the evaluate phase loads it: the head reads XTREME's middle layer, and ours runs no layer above.
+            from intermezzo.phases.predict import drop_unread_layers
+
+            self.head.layer = args.layers // 2 + 1
+            self.ours = (copy.deepcopy(self.encoder), copy.deepcopy(self.head))
+            self.layers_run = drop_unread_layers(*self.ours)
         self.features = self.ttype.featurize(self.spec, self.examples, tokenizer, self.max_length)
         self.real = sum(w * r for w, r in (feature_shape(f) for f in self.features))
         self.padded_ours = padded_tokens(self.features, our_batches(self))
@@ -214,6 +224,9 @@ def bench_task(task: str, args, tokenizer, vocab) -> None:
     trainer = ctx.real / best["Trainer.predict (batch 8)"][0]
     print(f"\n{task}: {len(ctx.examples)} examples -> {len(ctx.features)} features, max_length {ctx.max_length}, "
           f"{ctx.real} real tokens, best of {args.repeats}")
+    if hasattr(ctx, "layers_run"):
+        print(f"  (the head reads layer {ctx.head.layer} of {args.layers}: ours runs {ctx.layers_run} layers, "
+              "the others all)")
     for name, (seconds, padded) in best.items():
         rate = ctx.real / seconds
         print(f"  {name:26s} {rate:9.0f} real tokens/s  {seconds:7.2f} s  padding {100 * (1 - ctx.real / padded):5.1f}%"

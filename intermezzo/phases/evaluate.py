@@ -18,7 +18,7 @@ from intermezzo.phases import distributed
 from intermezzo.phases.common import finish, finished_summary, load_task_examples, model_dir
 from intermezzo.phases.noisy_inputs import NotApplicable, NoisyInputs
 from intermezzo.phases.params import validate
-from intermezzo.phases.predict import infer, labelled, predict
+from intermezzo.phases.predict import drop_unread_layers, infer, labelled, predict
 
 CLEAN = "clean"
 NOISE_CACHE = "noise_cache"
@@ -77,6 +77,7 @@ def load_model(cfg, spec, inputs: dict) -> tuple[object, object, object, dict]:
                         f"folder of a target phase trained with task: {spec.name}")
     if spec.type == "retrieval":
         info["retrieval"] = choose_retrieval(cfg, head, encoder, name, trained)
+        info["layers_run"] = drop_unread_layers(encoder, head)
     return encoder, head, tokenizer, info
 
 

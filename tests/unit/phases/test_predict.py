@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from intermezzo.phases import predict as predict_module
-from intermezzo.phases.batching import cut_batch, longest_first
 from intermezzo.phases.predict import Budget, feature_shape, infer, predict
 from intermezzo.tasks import get_task
 
@@ -20,37 +19,6 @@ def sentences(n: int, seed: int = 0) -> list[dict]:
     return [{"id": f"p{i}", "sentence1": " ".join(rng.choices(WORDS, k=rng.choice([2, 3, 20, 40]))),
              "sentence2": " ".join(rng.choices(WORDS, k=rng.randrange(1, 8))), "label": str(rng.randrange(2))}
             for i in range(n)]
-
-
-def all_batches(widths, rows, budget, max_rows=None):
-    order, start, batches = longest_first(widths), 0, []
-    while start < len(order):
-        end = cut_batch(order, start, widths, rows, budget, max_rows)
-        batches.append(order[start:end])
-        start = end
-    return batches
-
-
-def test_batches_keep_within_the_token_budget_and_cover_every_feature():
-    rng = random.Random(1)
-    widths = [rng.randrange(3, 300) for _ in range(500)]
-    rows = [rng.choice([1, 1, 2, 4]) for _ in range(500)]
-    batches = all_batches(widths, rows, budget=1024, max_rows=64)
-    assert sorted(i for b in batches for i in b) == list(range(500))
-    for b in batches:
-        padded = sum(rows[i] for i in b) * max(widths[i] for i in b)
-        assert len(b) == 1 or padded <= 1024
-        assert len(b) == 1 or sum(rows[i] for i in b) <= 64
-    # Short features share big batches, long ones small: a token budget, not an example count.
-    sizes = {len(b) for b in batches}
-    assert max(sizes) >= 8 * min(sizes)
-    padding = sum(sum(rows[i] for i in b) * max(widths[i] for i in b) - sum(rows[i] * widths[i] for i in b)
-                  for b in batches)
-    assert padding < 0.05 * sum(r * w for r, w in zip(rows, widths))
-
-
-def test_a_feature_longer_than_the_budget_still_gets_its_own_batch():
-    assert all_batches([500, 10, 10], [1, 1, 1], budget=64) == [[0], [1, 2]]
 
 
 def test_multiple_choice_features_count_one_row_per_choice():
@@ -179,3 +147,26 @@ def test_other_types_match_one_by_one_inference(tiny, task):
     together = predict(spec, examples, encoder, head, tokenizer, 64, None, CPU)
     alone = predict(spec, examples, encoder, head, tokenizer, 64, 1, CPU)
     assert together == alone and len(together) == len(examples)
+
+
+def test_retrieval_runs_only_the_layers_its_head_reads(tiny_model_dir):
+    import copy
+
+    from intermezzo.data.fixtures import fixture_examples
+    from intermezzo.modeling import load_encoder
+    from intermezzo.phases.predict import drop_unread_layers
+    from intermezzo.types.retrieval import RetrievalHead
+
+    encoder, tokenizer = load_encoder(tiny_model_dir)
+    spec = get_task("tatoeba")
+    examples = fixture_examples("tatoeba", "test", "de")
+    full_head = RetrievalHead(layer=1)
+    _, full = infer(spec, examples, encoder, full_head, tokenizer, 64, None, CPU)
+    cut, cut_head = copy.deepcopy(encoder), RetrievalHead(layer=1)
+    assert drop_unread_layers(cut, cut_head) == 1 and len(cut.encoder.layer) == 1
+    _, fast = infer(spec, examples, cut, cut_head, tokenizer, 64, None, CPU)
+    for a, b in zip(full, fast):
+        torch.testing.assert_close(a["embeddings"], b["embeddings"])
+    last = RetrievalHead(layer=-1)
+    assert drop_unread_layers(copy.deepcopy(encoder), last) == 2 and last.layer == -1
+    assert drop_unread_layers(copy.deepcopy(encoder), torch.nn.Linear(2, 2)) == 2  # not a retrieval head

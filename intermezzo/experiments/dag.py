@@ -99,10 +99,17 @@ def node_dir(run_dir: str | Path, node: Node) -> Path:
     return Path(run_dir) / node.folder if node.folder else phase_dir(run_dir, node.key)
 
 
+NOISE_CACHE = "noise-cache"  # <run>/noise-cache: noisy test sets made once per grid (phases/noisy_inputs.py)
+
+
 def input_dirs(run_dir: str | Path, node: Node) -> dict[str, Path]:
-    """The parent phase folders a node reads, by input name."""
-    return {name: Path(run_dir) / node.input_folders[name] if name in node.input_folders else phase_dir(run_dir, key)
+    """The parent phase folders a node reads, by input name; evaluate nodes also get the grid's noise cache
+    (not an input model: evaluate leaves it out of its fingerprint)."""
+    dirs = {name: Path(run_dir) / node.input_folders[name] if name in node.input_folders else phase_dir(run_dir, key)
             for name, key in node.inputs.items()}
+    if node.kind == "evaluate":
+        dirs["noise_cache"] = Path(run_dir) / NOISE_CACHE
+    return dirs
 
 
 def phase_key(kind: str, cfg, parents: dict[str, str], fake: bool = False) -> str:

@@ -1,4 +1,4 @@
-"""Length-grouped batches sharded over processes, per-task batch streams and the seeded task sampler."""
+"""Length-grouped training batches sharded over processes, token-budget inference batches, the task sampler."""
 
 from __future__ import annotations
 
@@ -21,6 +21,29 @@ def length_grouped_batches(lengths: list[int], batch_size: int, rng: np.random.G
         chunk = sorted(order[start:start + window], key=lambda i: -lengths[i])
         batches.extend([int(i) for i in chunk[b:b + batch_size]] for b in range(0, len(chunk), batch_size))
     return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def longest_first(widths: list[int]) -> list[int]:
+    """Feature indices by decreasing width (ties keep their order): neighbours pad little, memory peaks first."""
+    return sorted(range(len(widths)), key=lambda i: -widths[i])
+
+
+def cut_batch(order: list[int], start: int, widths: list[int], rows: list[int], budget: int,
+              max_rows: int | None = None, slack: float = 0.1) -> int:
+    """End of the inference batch that begins at order[start]: as many features as fit `budget` padded tokens.
+
+    `order` is longest first, so the batch's padded size is (its rows) x (the width of its first feature).
+    Once the batch holds an eighth of the budget, it also ends where the next feature is more than `slack`
+    narrower than its first (so padding stays under `slack` where lengths spread out). A batch holds at least
+    one feature however long, and at most `max_rows` rows (a multiple-choice feature counts one per choice)."""
+    width, used, end = max(widths[order[start]], 1), 0, start
+    while end < len(order):
+        more = rows[order[end]]
+        if end > start and ((used + more) * width > budget or (max_rows and used + more > max_rows)
+                            or (used * width >= budget // 8 and widths[order[end]] < (1 - slack) * width)):
+            break
+        used, end = used + more, end + 1
+    return end
 
 
 class BatchStream:

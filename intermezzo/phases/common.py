@@ -1,19 +1,13 @@
-"""What the phases share: loading a task's examples (any language), task adapters for the loop, and the
-evaluate phase's entry points into the lifecycle until it runs on `lifecycle.run_phase` (docs/phases.md)."""
+"""What the phases share: loading a task's examples (any language) and task adapters for the loop."""
 
 from __future__ import annotations
 
 import logging
-import os
 from functools import partial
 from pathlib import Path
 
 from intermezzo.errors import UserError
-from intermezzo.phases import distributed
-from intermezzo.phases.folder import PhaseFolder
-from intermezzo.phases.lifecycle import complete, input_model
 from intermezzo.phases.loop import TrainTask
-from intermezzo.phases.params import fingerprint
 
 log = logging.getLogger("intermezzo.phases")
 
@@ -70,24 +64,3 @@ def type_task(name: str, spec, examples: list[dict], tokenizer, max_length: int,
 
     return TrainTask(name=name, features=features, head=head, loss=loss,
                      collate=partial(ttype.collate, pad_token_id=tokenizer.pad_token_id))
-
-
-# -- the evaluate phase's entry points (it predates lifecycle.run_phase; see docs/phases.md) --------------------
-def finished_summary(out_dir: Path, cfg, inputs: dict) -> dict | None:
-    """PhaseFolder.reuse with the params' fingerprint; a folder that must run loses what a killed attempt left
-    (global rank 0 only, as torchrun numbers it, and before the phase writes anything)."""
-    folder = PhaseFolder(out_dir)
-    summary = folder.reuse(fingerprint(cfg, inputs))
-    if summary is None and os.environ.get("RANK", "0") == "0":
-        folder.clean_leftovers()
-    return summary
-
-
-def model_dir(inputs: dict, *keys: str) -> Path | None:
-    """The model folder the inputs among `keys` hand over: lifecycle.input_model's one lookup rule."""
-    return input_model({key: inputs[key] for key in keys if inputs and inputs.get(key)})
-
-
-def finish(out_dir: Path, summary: dict, d: distributed.Dist, started: float, cfg, inputs: dict) -> dict:
-    """lifecycle.complete: summary.json, resume state dropped, the done-marker."""
-    return complete(PhaseFolder(out_dir), summary, d, started, fingerprint(cfg, inputs))

@@ -95,6 +95,8 @@ def run_phase(kind: str, params: dict, out_dir: Path, inputs: dict[str, Path] | 
     summary = outcome.summary
     if not isinstance(summary, dict):
         summary = summary.model_dump(mode="json")
+    if summary.get("max_length") is None and getattr(cfg, "max_length", None) is not None:
+        summary["max_length"] = cfg.max_length  # evaluate scores a trained model at its training length
     return complete(folder, summary, d, started, fingerprint(cfg, inputs))
 
 

@@ -144,8 +144,17 @@ class EvaluateParams(_Params):
     encoder: str = Field("xlm-roberta-base", description="Encoder when no input model is given (retrieval tasks).")
     trust_remote_code: bool = Field(False, description="Run model code from the hub; only for encoders you trust.")
     allow_pickle: bool = Field(False, description="Also load a pickle-only checkpoint (torch.load weights_only).")
-    max_length: int = Field(256, ge=8, description="Tokens per feature.")
-    batch_size: int = Field(32, ge=1, description="Examples per batch.")
+    keep_layers: int | None = Field(None, ge=1,
+        description="Keep only the first N encoder layers, as the training arms do (for encoders scored untrained).")
+    max_length: int | None = Field(None, ge=8, description="Tokens per feature; null = the input model's training "
+        "max length (512 for tasks scored straight from an encoder, as XTREME's retrieval scripts).")
+    batch_size: int | None = Field(None, ge=1, description="At most N features per batch; null = batch_tokens alone.")
+    batch_tokens: int | None = Field(None, ge=8,
+        description="Padded tokens per batch; null = 2048 per CPU thread, grown into free memory on CUDA.")
+    retrieval_layer: int | None = Field(None, description="Retrieval: hidden_states index embedded; null = the "
+        "default of the encoder's family (XTREME's middle layer for MLM encoders).")
+    retrieval_pooling: Literal["mean", "cls"] | None = Field(None,
+        description="Retrieval: pooling of that layer; null = the default of the encoder's family.")
     precision: Literal["fp32", "bf16", "fp16", "auto"] = Field(
         "fp32", description="Autocast precision; auto = bf16 where the device has it natively.")
     max_eval_samples: int | None = Field(None, ge=1, description="Debug knob: at most N examples per language.")

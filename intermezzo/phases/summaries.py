@@ -54,6 +54,8 @@ class TrainingSummary(Summary):
     resumed_from: int | None = Field(None, description="Step the run resumed from, when it resumed.")
     validation: dict[str, Validation] = Field(default_factory=dict,
         description="{task: Validation} on each trained task's own dev split (empty for mlm).")
+    max_length: int | None = Field(None,
+        description="Tokens per feature in training (evaluate scores the model at this length by default).")
 
 
 class MLMSummary(TrainingSummary):
@@ -113,6 +115,16 @@ class EvaluateSummary(Summary):
     scores: dict[str, dict[str, dict[str, float]]] = Field(..., description="scores.json: {noise: {lang: {metric: value}}}.")
     skipped: list[Skipped] = Field(..., description="(noise, lang) pairs whose noise family does not fit the script.")
     thresholds: dict[str, float | None] | None = Field(None, description="BUCC: the mining threshold tuned per language.")
+    max_length: int = Field(..., description="Tokens per feature scored (by default the input model's training length; "
+                            "512 for tasks scored straight from an encoder, as XTREME's retrieval scripts).")
+    max_length_from: str = Field(..., description="Where max_length came from.")
+    encoder: str = Field(..., description="The model folder or hub id scored.")
+    encoder_layers: int = Field(..., description="Encoder layers loaded (after keep_layers).")
+    retrieval: dict[str, int | str] | None = Field(None,
+        description="Retrieval: {layer (hidden_states index), pooling, reason} - which layer and pooling, and why.")
+    layers_run: int | None = Field(None, description="Retrieval: layers run (none above the one read).")
+    noise_inputs: dict[str, bool | int] = Field(...,
+        description="The grid's noisy-input cache: {cached, hits (variants read), made (variants noised here)}.")
 
 
 SUMMARIES: dict[str, type[Summary]] = {

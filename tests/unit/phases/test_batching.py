@@ -1,9 +1,13 @@
-"""Samplers draw tasks with the configured frequencies; batches are length-grouped, sharded and resumable."""
+"""Samplers draw tasks with the configured frequencies; batches are length-grouped, sharded and resumable;
+inference batches are cut by a token budget."""
+
+import random
 
 import numpy as np
 import pytest
 
-from intermezzo.phases.batching import BatchStream, TaskSampler, length_grouped_batches, sampling_weights, total_steps
+from intermezzo.phases.batching import (BatchStream, TaskSampler, cut_batch, length_grouped_batches, longest_first,
+                                       sampling_weights, total_steps)
 
 SIZES = [1000, 100, 10]
 
@@ -68,3 +72,42 @@ def test_total_steps_from_epochs_or_max_steps():
     assert total_steps(100, 4, 2.0, None) == 50
     assert total_steps(100, 4, 0.5, None) == 13
     assert total_steps(100, 4, 2.0, 7) == 7
+
+
+def all_batches(widths, rows, budget, max_rows=None):
+    order, start, batches = longest_first(widths), 0, []
+    while start < len(order):
+        end = cut_batch(order, start, widths, rows, budget, max_rows)
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
+def test_batches_keep_within_the_token_budget_and_cover_every_feature():
+    rng = random.Random(1)
+    widths = [rng.randrange(3, 300) for _ in range(500)]
+    rows = [rng.choice([1, 1, 2, 4]) for _ in range(500)]
+    batches = all_batches(widths, rows, budget=1024, max_rows=64)
+    assert sorted(i for b in batches for i in b) == list(range(500))
+    for b in batches:
+        padded = sum(rows[i] for i in b) * max(widths[i] for i in b)
+        assert len(b) == 1 or padded <= 1024
+        assert len(b) == 1 or sum(rows[i] for i in b) <= 64
+    # Short features share big batches, long ones small: a token budget, not an example count.
+    sizes = {len(b) for b in batches}
+    assert max(sizes) >= 8 * min(sizes)
+    padding = sum(sum(rows[i] for i in b) * max(widths[i] for i in b) - sum(rows[i] * widths[i] for i in b)
+                  for b in batches)
+    assert padding < 0.05 * sum(r * w for r, w in zip(rows, widths))
+
+
+def test_a_feature_longer_than_the_budget_still_gets_its_own_batch():
+    assert all_batches([500, 10, 10], [1, 1, 1], budget=64) == [[0], [1, 2]]
+
+
+def test_a_full_enough_batch_ends_where_widths_drop():
+    widths, rows = [100] * 20 + [80] * 20, [1] * 40
+    # 2,000 padded tokens reach an eighth of 8,000: the batch ends at the first feature 20% narrower.
+    assert all_batches(widths, rows, budget=8000) == [list(range(20)), list(range(20, 40))]
+    # Below an eighth of the budget the batch keeps filling (few big batches beat many small ones).
+    assert all_batches(widths, rows, budget=80000) == [list(range(40))]

@@ -82,11 +82,10 @@ def test_one_lookup_of_the_input_model(tmp_path):
     assert lifecycle.input_model({"encoder": tmp_path / "a"}) == tmp_path / "a" / "model"
     assert lifecycle.input_model({"model": tmp_path / "plain"}) == tmp_path / "plain"
     assert lifecycle.input_model({}) is None
-    # The evaluate phase's lookup (model first) and the training phases' (encoder first) are one rule now.
-    from intermezzo.phases.common import model_dir
+    # The evaluate phase and the training phases share this one rule (evaluate runs on the lifecycle too).
+    from intermezzo.phases import evaluate
 
-    assert model_dir({"model": tmp_path / "a"}, "model", "encoder") == \
-        model_dir({"model": tmp_path / "a"}, "encoder", "model")
+    assert evaluate.run_phase is lifecycle.run_phase
     with pytest.raises(UserError, match="name one starting model, not both"):
         lifecycle.input_model({"model": tmp_path / "a", "encoder": tmp_path / "b"})
     with pytest.raises(UserError, match=r"inputs\['encoder'\] = .*holds no model"):

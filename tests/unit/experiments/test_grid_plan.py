@@ -217,3 +217,13 @@ def test_hparams_accept_every_phase_param_the_grid_does_not_set():
         assert set(model.model_fields) == set(PARAMS[kind].model_fields) - set(PLANNED[kind])
     with pytest.raises(UserError, match="hparams.target.seed: 'seed' is set by the grid from seeds"):
         _plan("hparams.target.seed=3")
+
+
+def test_evaluate_nodes_get_the_grids_noise_cache_and_training_nodes_do_not(tmp_path):
+    from intermezzo.experiments.dag import NOISE_CACHE, Node, input_dirs
+
+    evaluate = Node(key="evaluate-abc", kind="evaluate", params={}, inputs={"model": "target-def"})
+    target = Node(key="target-def", kind="target", params={}, inputs={})
+    assert input_dirs(tmp_path, evaluate) == {"model": tmp_path / "phases" / "target-def",
+                                              "noise_cache": tmp_path / NOISE_CACHE}
+    assert input_dirs(tmp_path, target) == {}

@@ -10,6 +10,7 @@ import random
 
 from intermezzo.data import fixture_text as T
 from intermezzo.data.fixture_generic import GENERATORS as GENERIC
+from intermezzo.data.layouts.choice import COPA_QUESTION
 from intermezzo.tasks.spec import TaskSpec
 
 NLI = ("entailment", "neutral", "contradiction")
@@ -147,7 +148,7 @@ def copa(spec: TaskSpec, split: str, lang: str, rng: random.Random, n: int) -> l
         label = rng.randrange(2)
         choices = [wrong, right] if label else [right, wrong]
         ex = {"id": f"{split}-{i}", "context": premise.format(p=p),
-              "question": {"cause": "What was the cause?", "effect": "What happened as a result?"}[question],
+              "question": COPA_QUESTION[question],
               "choices": [c.format(p=p) for c in choices], "label": label, "idx": i}
         if spec.name == "xcopa":
             ex["changed"] = False

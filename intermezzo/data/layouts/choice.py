@@ -19,7 +19,8 @@ from intermezzo.io import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-COPA_QUESTION = {"cause": "What was the cause?", "effect": "What happened as a result?"}
+# As XTREME-R builds the question (third_party/run_xcopa.py: f"{context} What was the {question}?").
+COPA_QUESTION = {"cause": "What was the cause?", "effect": "What was the effect?"}
 # Fewer items than this with every label 0 may be a real labelled file; from here on it is XTREME's blanking
 # (a labelled file of 10 balanced items has all labels 0 once in 2**10).
 MIN_BLANKED = 10

@@ -150,7 +150,7 @@ def test_xcopa_official_jsonl_and_canonical_jsonl_share_a_name_and_both_load(tmp
     write_jsonl(tmp_path / "official" / "test-it.jsonl", [official])
     got = load_examples("xcopa", "test", "it", source=tmp_path / "official")
     # XCOPA's idx names the item in every language, so the id leaves the language out
-    assert got == [{"id": "test-3", "context": "p", "question": "What happened as a result?",
+    assert got == [{"id": "test-3", "context": "p", "question": "What was the effect?",
                     "choices": ["a", "b"], "label": 0}]
     write_jsonl(tmp_path / "canonical" / "test-it.jsonl", got)
     assert load_examples("xcopa", "test", "it", source=tmp_path / "canonical") == got

@@ -137,7 +137,7 @@ def test_xcopa_layout_noises_premise_and_choices_never_the_question(name, tmp_pa
     assert any(new["choice1"] != old["choice1"] for old, new in zip(XCOPA_ROWS, rows))
     examples = load_examples("xcopa", "test", "it", source=dst.parent)
     assert [ex["label"] for ex in examples] == [1, 1, 0]
-    assert [ex["question"] for ex in examples] == ["What happened as a result?"] * 2 + ["What was the cause?"]
+    assert [ex["question"] for ex in examples] == ["What was the effect?"] * 2 + ["What was the cause?"]
 
 
 def test_xcopa_template_question_stays_english_in_evaluation_noise():

@@ -156,6 +156,7 @@ class Context:
     """One task's model, data and settings, shared by every contender."""
 
     def __init__(self, task: str, args, tokenizer, vocab: list[str]):
+        from intermezzo.phases.predict import feature_shape
         from intermezzo.tasks import get_task
         from intermezzo.types import TYPES
 
@@ -181,12 +182,6 @@ class Context:
         self.features = self.ttype.featurize(self.spec, self.examples, tokenizer, self.max_length)
         self.real = sum(w * r for w, r in (feature_shape(f) for f in self.features))
         self.padded_ours = padded_tokens(self.features, our_batches(self))
-
-
-def feature_shape(f):
-    from intermezzo.phases.predict import feature_shape as shape
-
-    return shape(f)
 
 
 CONTENDERS = {"intermezzo predict": run_ours, "Trainer.predict (batch 8)": run_trainer,
@@ -254,9 +249,9 @@ def sweep(args, tokenizer, vocab) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", default="xnli,squad,tatoeba")
-    parser.add_argument("--pairs", type=int, default=2000, help="XNLI-like sentence pairs")
-    parser.add_argument("--questions", type=int, default=300, help="SQuAD-like questions")
-    parser.add_argument("--sentences", type=int, default=1000, help="Tatoeba-like sentences per side")
+    parser.add_argument("--pairs", type=int, default=400, help="XNLI-like sentence pairs")
+    parser.add_argument("--questions", type=int, default=80, help="SQuAD-like questions")
+    parser.add_argument("--sentences", type=int, default=400, help="Tatoeba-like sentences per side")
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"))

@@ -24,15 +24,17 @@ from torch import nn
 SHAPES = {"small": (4, 256, 8000), "base": (12, 768, 250002), "large": (24, 1024, 250002)}
 
 
-def build_model(vocab: int, hidden: int, layers: int, seed: int = 0):
-    """An XLM-R encoder of `layers` x `hidden` (random weights, SDPA attention) and a classification head."""
+def build_model(vocab: int, hidden: int, layers: int, seed: int = 0, device=None):
+    """An XLM-R encoder of `layers` x `hidden` (random weights, SDPA attention) and a classification head,
+    initialised on `device` (XLM-R Large's 560M parameters initialise in seconds on a GPU, minutes on a CPU)."""
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
     torch.manual_seed(seed)
     config = XLMRobertaConfig(vocab_size=vocab, hidden_size=hidden, num_hidden_layers=layers,
                               num_attention_heads=max(1, hidden // 64), intermediate_size=4 * hidden,
                               max_position_embeddings=514, pad_token_id=1, attn_implementation="sdpa")
-    return XLMRobertaModel(config, add_pooling_layer=False), nn.Linear(hidden, 3)
+    with torch.device(device or "cpu"):
+        return XLMRobertaModel(config, add_pooling_layer=False), nn.Linear(hidden, 3)
 
 
 def make_features(n: int, vocab: int, seed: int = 0) -> list[dict]:
@@ -92,7 +94,7 @@ def run_ours(features, args, device) -> float:
     from intermezzo.phases.loop import MultiTaskModel, TrainTask, train
     from intermezzo.phases.params import validate
 
-    encoder, head = build_model(args.vocab, args.hidden, args.layers)
+    encoder, head = build_model(args.vocab, args.hidden, args.layers, device=device)
     task = TrainTask("bench", features, collate, cls_loss, head)
     cfg = validate("target", {"task": "xnli", "batch_size": args.batch_size, "grad_accum": 1, "lr": 1e-4,
                               "max_steps": args.steps, "log_every": args.steps, "save_every": 10**9,
@@ -109,7 +111,7 @@ def run_trainer(features, args, device, group_by_length: bool) -> float:
     """Seconds for args.steps steps of transformers.Trainer (same model, data, optimizer settings)."""
     from transformers import Trainer, TrainingArguments
 
-    encoder, head = build_model(args.vocab, args.hidden, args.layers)
+    encoder, head = build_model(args.vocab, args.hidden, args.layers, device=device)
     with tempfile.TemporaryDirectory() as tmp:
         targs = TrainingArguments(
             output_dir=tmp, per_device_train_batch_size=args.batch_size, max_steps=args.steps, learning_rate=1e-4,
@@ -131,10 +133,11 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
-def matmul_peak(device, precision: str, n: int | None = None, repeats: int = 20) -> float:
+def matmul_peak(device, precision: str, n: int | None = None, repeats: int | None = None) -> float:
     """Dense matmul GFLOP/s on this device in `precision`, the yardstick for achieved throughput (MFU)."""
     dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
-    n = n or (8192 if device.type == "cuda" else 1024)  # big enough to saturate the device
+    cuda = device.type == "cuda"
+    n, repeats = n or (8192 if cuda else 1024), repeats or (100 if cuda else 20)  # enough to saturate and time
     a = torch.randn(n, n, device=device, dtype=dtype)
     b = torch.randn(n, n, device=device, dtype=dtype)
     for _ in range(3):

@@ -87,13 +87,20 @@ def _intermediate(b: Builder, exp: Experiment, name: str, cond: Condition, encod
     return b.add("intermediate", params, {}, origin)
 
 
+EVAL_MODEL_OPTIONS = ("keep_layers", "trust_remote_code", "allow_pickle")  # shared by training and evaluate params
+
+
 def _evaluated(b: Builder, exp: Experiment, name: str, cond: Condition, target: str, encoder: str, seed: int,
                start: str | None, langs: list[str] | None, noise: list[str]) -> str:
     """Target fine-tuning (unless the task is scored straight from an encoder) and its evaluation."""
     spec = _spec(target)
     origin = f"conditions.{name}"
     source = exp.sources.get(target, "hub")
-    evaluate = {**exp.phase_hparams("evaluate", cond, target), "task": target, "langs": langs, "noise": noise,
+    # The model options the arm trains with apply when it is scored (an encoder-only arm must not be scored on
+    # 12 layers while the trained arms keep 4); evaluate's own hparams still win.
+    trained = exp.phase_hparams("target", cond, target)
+    evaluate = {**{k: trained[k] for k in EVAL_MODEL_OPTIONS if trained.get(k) is not None},
+                **exp.phase_hparams("evaluate", cond, target), "task": target, "langs": langs, "noise": noise,
                 "source": source}
     if spec.train_source is None:
         # Retrieval tasks are scored from the encoder itself: no target phase, no seed of their own.

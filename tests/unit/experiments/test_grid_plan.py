@@ -227,3 +227,16 @@ def test_evaluate_nodes_get_the_grids_noise_cache_and_training_nodes_do_not(tmp_
     assert input_dirs(tmp_path, evaluate) == {"model": tmp_path / "phases" / "target-def",
                                               "noise_cache": tmp_path / NOISE_CACHE}
     assert input_dirs(tmp_path, target) == {}
+
+
+def test_evaluate_nodes_take_the_model_options_the_arms_train_with():
+    from support.grids import small_grid
+
+    from intermezzo.experiments.config import validate
+    from intermezzo.experiments.plan import build_plan
+
+    raw = small_grid(targets=["xnli", "tatoeba"], hparams={"target": {"keep_layers": 1}})
+    plan = build_plan(validate(raw))
+    evaluates = [n for n in plan.nodes.values() if n.kind == "evaluate"]
+    assert evaluates and all(n.params.get("keep_layers") == 1 for n in evaluates)
+    assert {n.params["task"] for n in evaluates} == {"xnli", "tatoeba"}

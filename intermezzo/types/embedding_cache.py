@@ -42,6 +42,11 @@ def _rows(encoder) -> dict:
     return store["rows"]
 
 
+def clear(encoder) -> None:
+    """Forget every cached row of `encoder` (benchmarks time each pass from an empty cache)."""
+    _STORES.pop(encoder, None)
+
+
 def cacheable(encoder) -> bool:
     """Whether embeddings may come from the cache: no gradients wanted and the encoder in eval mode."""
     return not torch.is_grad_enabled() and not encoder.training

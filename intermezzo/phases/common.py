@@ -54,7 +54,8 @@ def load_encoder_for(cfg, inputs: dict):
     name = str(src) if src else cfg.encoder
     encoder, tokenizer = load_encoder(name, trust_remote_code=cfg.trust_remote_code,
                                       keep_layers=getattr(cfg, "keep_layers", None),
-                                      freeze_embeddings=getattr(cfg, "freeze_embeddings", False))
+                                      freeze_embeddings=getattr(cfg, "freeze_embeddings", False),
+                                      freeze_layers=getattr(cfg, "freeze_layers", None))
     return encoder, tokenizer, name
 
 

@@ -27,7 +27,7 @@ def load_scorer(cfg, spec, inputs: dict):
 
     src = model_dir(inputs, "model", "encoder")
     name = str(src) if src else cfg.encoder
-    encoder, tokenizer = load_encoder(name, trust_remote_code=cfg.trust_remote_code)
+    encoder, tokenizer = load_encoder(name, trust_remote_code=cfg.trust_remote_code, freeze_layers=cfg.freeze_layers)
     heads = load_heads(src, encoder=encoder) if src else {}
     if spec.name in heads:
         return encoder, heads[spec.name], tokenizer
@@ -120,6 +120,8 @@ def run_evaluate(params: dict, out_dir: Path, inputs: dict[str, Path]) -> dict:
         with atomic_dir(out_dir / "predictions") as tmp:
             for noise in [CLEAN, *cfg.noise]:
                 for lang in langs:
+                    if noise != CLEAN and cfg.noise_langs is not None and lang not in cfg.noise_langs:
+                        continue
                     try:
                         predictions, lang_scores, lang_rows = evaluate_lang(cfg, specs[lang], lang, noise, model,
                                                                             d.device)

@@ -61,14 +61,16 @@ def test_an_intermediate_task_near_chance_or_unrecorded_is_reported(tmp_path):
                      "phase, so whether the intermediate task was learned is unchecked"]
 
 
-def test_chance_defaults_to_the_majority_share_of_the_dev_split(tmp_path):
+def test_chance_is_the_majority_share_of_the_dev_split_where_that_is_higher(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     labels = ["positive"] * 6 + ["negative"] * 2 + ["neutral"] * 2
     data.joinpath("validation-en.jsonl").write_text("".join(
         json.dumps({"id": f"m{i}", "text": f"text {i}", "label": lab}) + "\n" for i, lab in enumerate(labels)))
     # an older target summary: no validation block, only its early-stopping best
-    run = _run(tmp_path / "run", {"none": {"score": 64.0}, "en_nli": {"score": 62.0}}, None, source=str(data))
+    # arm none records chance as 1/labels (25): the majority share (60) is the stricter baseline and wins
+    run = _run(tmp_path / "run", {"none": {"score": 64.0, "chance": 25.0}, "en_nli": {"score": 62.0}}, None,
+               source=str(data))
     summary = run / "phases" / "target-nli" / "summary.json"
     summary.write_text(json.dumps({"phase": "target", "best": {"value": 62.0, "step": 40}, "steps": 100}))
     rows = checks.training_checks(run)

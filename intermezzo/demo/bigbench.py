@@ -107,24 +107,30 @@ def convert_multiemo(raw: Path, out: Path, sizes: Sizes) -> dict:
     splits = multiemo.split_rows(len(texts["en"]), {"validation": sizes.multiemo_validation,
                                                     "test": sizes.multiemo_test * 4,
                                                     "train": sizes.multiemo_train}, sizes.seed)
+    aligned = {lang: ({i: i for i in range(len(texts["en"]))} if lang == "en"
+                      else multiemo.align(labels["en"], labels[lang])) for lang in multiemo.LANGS}
+    # One test set for every language: multiemo_test rows drawn at random from those of an oversized held-out
+    # sample that are aligned and non-blank in all of them (pt lacks ~10% of the rows, zh has blanks), so that
+    # test sets are parallel item for item and a bootstrap can resample an item across languages together.
+    # (Drawn, not the first ones: the files are ordered by review domain.)
+    usable = multiemo.rows_in_every_language(texts, aligned, splits["test"])
+    pick = np.random.default_rng(sizes.seed).permutation(len(usable))[:sizes.multiemo_test]
+    test_rows = np.sort(usable[pick])
     stats = {}
     cls_dir, ret_dir = out / "multiemo", out / "multiemo_retrieval"
     with atomic_dir(cls_dir) as cls_tmp, atomic_dir(ret_dir) as ret_tmp:
         for lang in multiemo.LANGS:
-            rows = ({i: i for i in range(len(texts["en"]))} if lang == "en"
-                    else multiemo.align(labels["en"], labels[lang]))
+            rows = aligned[lang]
             stats[lang] = {"rows": len(texts[lang]), "aligned": len(rows)}
-            # test takes the first multiemo_test aligned rows of an oversized held-out sample, so that
-            # languages with unaligned rows (pt) still get the full size
             for split in (("train", "validation", "test") if lang == "en" else ("test",)):
-                limit = sizes.multiemo_test if split == "test" else None
+                wanted = test_rows if split == "test" else splits[split]
                 write_jsonl(cls_tmp / f"{split}-{lang}.jsonl", multiemo.classification_examples(
-                    texts[lang], labels[lang], rows, splits[split], limit))
+                    texts[lang], labels[lang], rows, wanted, None))
             if lang != "en":
                 held_in = set(splits["train"].tolist()) | set(splits["validation"].tolist())
                 write_jsonl(ret_tmp / f"test-{lang}.jsonl", multiemo.retrieval_examples(
                     texts["en"], texts[lang], rows, sizes.retrieval, sizes.seed, exclude=held_in))
-        mark_done(cls_tmp, {"sizes": asdict(sizes), "alignment": stats})
+        mark_done(cls_tmp, {"sizes": asdict(sizes), "alignment": stats, "test_rows": len(test_rows)})
         mark_done(ret_tmp, {"sizes": asdict(sizes), "alignment": stats})
     return stats
 
@@ -247,7 +253,11 @@ def prepare_data(cache_dir: str | Path | None = None, sizes: Sizes | None = None
     return folders
 
 
+# Bump when a converter's output changes for the same sizes (2: one parallel MultiEmo test set for all languages).
+FORMAT = 2
+
+
 def _sizes_key(sizes: Sizes) -> str:
     import hashlib
 
-    return hashlib.sha256(json.dumps(asdict(sizes), sort_keys=True).encode()).hexdigest()[:10]
+    return hashlib.sha256(json.dumps({**asdict(sizes), "format": FORMAT}, sort_keys=True).encode()).hexdigest()[:10]

@@ -116,6 +116,18 @@ def classification_examples(sentences: list[str], labels: list[str], rows: dict[
     return out[:limit] if limit is not None else out
 
 
+def rows_in_every_language(texts: dict[str, list[str]], aligned: dict[str, dict[int, int]],
+                           wanted: np.ndarray) -> np.ndarray:
+    """The English rows of `wanted` (in order) that every language has, aligned and non-blank."""
+    keep = []
+    by_en = {lang: {en: own for own, en in rows.items()} for lang, rows in aligned.items()}
+    for en in wanted.tolist():
+        own = [by_en[lang].get(en) for lang in aligned]
+        if all(o is not None and texts[lang][o].strip() for lang, o in zip(aligned, own)):
+            keep.append(en)
+    return np.array(keep, dtype=np.int64)
+
+
 def retrieval_examples(en_sentences: list[str], sentences: list[str], rows: dict[int, int],
                        n: int, seed: int, exclude: set[int] = frozenset()) -> list[dict]:
     """Tatoeba-style: `n` queries in the language, their English sentences as candidates, gold = the pair.

@@ -40,12 +40,29 @@ def write_notes(run_dir: str | Path, facts: dict) -> Path:
     else:
         lines.append(f"- Portuguese intermediate data: VitaminC machine-translated en->pt with {tr.get('engine')} "
                      f"({tr.get('model')}); MultiEmo's pt is European Portuguese, the MT model writes Brazilian.")
+    design = facts.get("design", {})
+    cache = facts.get("frozen_cache", {})
     lines += [
         "- Noise families that do not fit a script (keyboard, diacritics and case for Chinese and Japanese) are "
-        "skipped for those languages; each evaluate phase lists what it skipped in its summary.json.",
-        "- Speed options (2 CPU cores): bottom 4 of 12 encoder layers kept, embeddings frozen, max length 64-96, "
-        "bf16 autocast where the CPU has it natively (precision: auto), a few hundred optimizer steps per phase; "
-        "the numbers are small-sample, small-model figures - honest, not a reproduction of full-scale results.",
+        "skipped for those languages; each evaluate phase lists what it skipped in its summary.json."
+        + (f" Noisy variants are scored on {', '.join(design['noise_langs'])} only (the language of the "
+           "English-vs-target-language contrast); clean scores on every language." if design.get("noise_langs")
+           else ""),
+        f"- Speed options ({facts.get('threads', '?')} threads, precision {facts.get('precision', 'as configured')}): "
+        f"bottom {design.get('keep_layers', '?')} of 12 encoder layers kept, of which the first "
+        f"{design.get('freeze_layers', '?')} (and the embeddings) frozen in every arm and computed once per input "
+        f"(modeling.frozen: {cache.get('rows_reused', '?')} rows reused, {cache.get('rows_computed', '?')} computed, "
+        f"{cache.get('megabytes', '?')} MB held); short sequences; a few hundred optimizer steps per phase. "
+        "Small-sample, small-model figures: honest, not a reproduction of full-scale results.",
         "",
     ]
+    checks = facts.get("checks")
+    if checks is not None:
+        from intermezzo.demo.checks import MARGIN, note_lines
+
+        lines += ["## Did every run learn its tasks?", "",
+                  f"- English dev score of every arm and seed, and the intermediate task's dev score, beside chance "
+                  f"(the majority-class share where the phase did not record one); a run within {MARGIN:g} points "
+                  "of chance is named in a warning below. Read these before any cross-lingual number.",
+                  *note_lines(checks), ""]
     return atomic_write_text(run_dir / "notes.md", "\n".join(lines))

@@ -141,12 +141,14 @@ def freeze_embedding_params(encoder) -> int:
 
 
 def load_encoder(name_or_path: str | os.PathLike, trust_remote_code: bool = False, keep_layers: int | None = None,
-                 freeze_embeddings: bool = False, dtype=None, allow_pickle: bool = False):
+                 freeze_embeddings: bool = False, dtype=None, allow_pickle: bool = False,
+                 freeze_layers: int | None = None):
     """(encoder, tokenizer) from a hub id or a local folder, via AutoModel/AutoTokenizer (fast tokenizer).
 
     dtype: None = float32 (training precision), "float16", "bfloat16", or "auto" (as the checkpoint stores it).
     Weights load from safetensors only; allow_pickle=True also accepts a pickle checkpoint
     (pytorch_model.bin), read with torch.load(weights_only=True), which refuses anything but tensors.
+    freeze_layers: freeze the embeddings and the first N layers and cache their outputs (modeling.frozen).
     """
     from transformers import AutoModel, AutoTokenizer
 
@@ -165,5 +167,9 @@ def load_encoder(name_or_path: str | os.PathLike, trust_remote_code: bool = Fals
         truncate_layers(encoder, keep_layers)
     if freeze_embeddings:
         freeze_embedding_params(encoder)
+    if freeze_layers:
+        from intermezzo.modeling.frozen import freeze_layers as freeze
+
+        freeze(encoder, freeze_layers, tokenizer.mask_token_id)
     return encoder, tokenizer
 

@@ -205,6 +205,8 @@ def evaluate_work(run: PhaseRun, noisy: NoisyInputs) -> Outcome:
                 specs[lang] = with_bucc_threshold(cfg, spec, lang, scorer)
                 clean = load_task_examples(spec, cfg.split, lang, cfg.source, cfg.max_eval_samples)
                 for noise in conditions:
+                    if noise != CLEAN and cfg.noise_langs is not None and lang not in cfg.noise_langs:
+                        continue  # scored clean only, as configured (listed in the summary's noise_langs)
                     try:
                         predictions, lang_scores, lang_rows = evaluate_lang(specs[lang], lang, noise, clean, scorer,
                                                                             noisy, cfg.noise_seed)

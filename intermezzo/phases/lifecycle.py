@@ -146,5 +146,6 @@ def load_encoder(cfg, inputs: dict | None):
     encoder, tokenizer = load(name, trust_remote_code=cfg.trust_remote_code,
                               keep_layers=getattr(cfg, "keep_layers", None),
                               freeze_embeddings=getattr(cfg, "freeze_embeddings", False),
-                              allow_pickle=getattr(cfg, "allow_pickle", False))
+                              allow_pickle=getattr(cfg, "allow_pickle", False),
+                              freeze_layers=getattr(cfg, "freeze_layers", None))
     return encoder, tokenizer, name

@@ -43,6 +43,8 @@ class TrainParams(_Params):
         "fp32", description="Autocast precision (bf16 also on CPU); auto = bf16 where the device has it natively.")
     keep_layers: int | None = Field(None, ge=1, description="Keep only the first N encoder layers.")
     freeze_embeddings: bool = Field(False, description="Do not train the embedding layer.")
+    freeze_layers: int | None = Field(None, ge=1,
+        description="Freeze the embeddings and the first N layers; their outputs are computed once per input.")
     log_every: int = Field(50, ge=1, description="Optimizer steps between log lines (the only host syncs).")
     save_every: int = Field(500, ge=1, description="Optimizer steps between resumable checkpoints.")
     max_train_samples: int | None = Field(None, ge=1, description="Debug knob: at most N training examples per task.")
@@ -159,6 +161,10 @@ class EvaluateParams(_Params):
         "fp32", description="Autocast precision; auto = bf16 where the device has it natively.")
     max_eval_samples: int | None = Field(None, ge=1, description="Debug knob: at most N examples per language.")
     device: str | None = Field(None, description="torch device; default cuda when available, else cpu.")
+    freeze_layers: int | None = Field(None, ge=1,
+        description="Compute the first N layers once per input, shared by models whose first N layers are equal.")
+    noise_langs: list[str] | None = Field(None,
+        description="Languages scored under noise; default every language (clean is always scored).")
 
     @model_validator(mode="after")
     def _clean_first(self):

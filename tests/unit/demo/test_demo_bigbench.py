@@ -32,7 +32,8 @@ def _multiemo_files():
             tail = rows[PT_ROWS:]
             np.random.default_rng(1).shuffle(tail)
             rows = rows[:PT_ROWS] + tail[:40]
-        examples = [{"input": f"{lang} sentence {r}.", "target_scores": {lab: int(lab == labels[r])
+        # zh has blank rows, as the real file does (empty translations)
+        examples = [{"input": "" if lang == "zh" and r % 7 == 3 else f"{lang} sentence {r}.", "target_scores": {lab: int(lab == labels[r])
                                                                          for lab in ("ambivalent", "positive", "negative", "neutral")}}
                     for r in rows]
         files[f"multiemo/all_sentence_{lang}/task.json"] = _task(examples)
@@ -163,3 +164,11 @@ def test_guess_lang_on_real_sentences():
     assert bigbench.guess_lang("O cão não está em casa e os gatos dormem com uma manta.") == "pt"
     assert bigbench.guess_lang("Het is een mooie dag en de kat van de buren is ook buiten.") == "nl"
 
+
+
+def test_multiemo_test_sets_hold_the_same_items_in_every_language(tmp_path, sdist):
+    folders = bigbench.prepare_data(tmp_path / "cache", SIZES)
+    ids = {lang: [e["id"] for e in read_jsonl(folders["multiemo"] / f"test-{lang}.jsonl")] for lang in multiemo.LANGS}
+    assert len(ids["en"]) == 30 and all(v == ids["en"] for v in ids.values())
+    # drawn from the whole held-out sample, not its lowest row numbers (the files are ordered by domain)
+    assert max(int(i.split("-")[1]) for i in ids["en"]) > N // 2

@@ -29,31 +29,9 @@ def _shipped() -> dict:
     return yaml.safe_load(resources.files("intermezzo.demo").joinpath("demo.yaml").read_text(encoding="utf-8"))
 
 
-def _pending(raw: dict) -> list[str]:
-    """Move the `pending_options` block into `hparams` where this install's phases know the option; the names
-    (phase.option) of those they do not know are returned, and left out."""
-    from intermezzo.phases.params import PARAMS
-
-    left_out = []
-    for phase, options in (raw.pop("pending_options", None) or {}).items():
-        for key, value in options.items():
-            if key in PARAMS[phase].model_fields:
-                raw["hparams"][phase][key] = value
-            else:
-                left_out.append(f"{phase}.{key}")
-    return left_out
-
-
-def unsupported_options() -> list[str]:
-    """The shipped config's pending options that this install's phases do not know (left out of the grid)."""
-    return _pending(_shipped())
-
-
 def template(quick: bool = False) -> dict:
-    """configs/demo.yaml as shipped with the package: its pending options merged where supported, its `quick:`
-    overrides applied when asked."""
+    """configs/demo.yaml as shipped with the package, its `quick:` overrides applied when asked."""
     raw = _shipped()
-    _pending(raw)
     overrides = raw.pop("quick")
     if not quick:
         return raw
@@ -88,10 +66,6 @@ def fill(raw: dict, encoder: str | Path, folders: dict[str, Path], mt_problem: s
     """The template with the assets' paths in; the translated arm dropped (and said why) when MT can't run."""
     raw = copy.deepcopy(raw)
     raw["name"] = f"demo-{facts.get('mode', 'full')}"
-    left_out = unsupported_options()
-    if left_out:
-        facts["options_left_out"] = left_out
-        log(f"demo: options this install's phases do not know, left out: {', '.join(left_out)}")
     raw["encoders"] = [str(encoder)]
     raw["sources"] = {task: str(folder) for task, folder in folders.items() if task != "mlm_text"}
     if "mlm" in raw["conditions"]:

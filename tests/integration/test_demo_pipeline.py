@@ -102,21 +102,10 @@ def test_quick_template_is_a_subset_of_the_full_one():
     assert set(quick["conditions"]) <= set(full["conditions"])
     assert set(quick["langs"]) < set(full["langs"]) and "pt" in quick["langs"]
     assert quick["seeds"] == [1] and len(full["seeds"]) >= 5
-    assert "quick" not in full and "pending_options" not in full
+    assert "quick" not in full
+    # the training options e5 needs (mean pooling, a faster head) are on in every training phase of both
+    for raw in (full, quick):
+        assert all(raw["hparams"][k]["pooling"] == "mean" and raw["hparams"][k]["head_lr"] > raw["hparams"][k]["lr"]
+                   for k in ("intermediate", "target"))
     # the arms that answer the question
     assert {"none", "en_nli", "pt_nli"} <= set(full["conditions"])
-
-
-def test_pending_options_are_merged_where_the_phases_know_them(tmp_path):
-    from intermezzo.phases.params import PARAMS
-
-    shipped = grid._shipped()["pending_options"]
-    full, left_out = grid.template(False), grid.unsupported_options()
-    for phase, options in shipped.items():
-        for key, value in options.items():
-            known = key in PARAMS[phase].model_fields
-            assert (full["hparams"][phase].get(key) == value) == known
-            assert (f"{phase}.{key}" in left_out) == (not known)
-    facts = {}
-    grid.fill(full, "enc", {"mlm_text": tmp_path}, "no MT here", facts, log=lambda *a: None)
-    assert facts.get("options_left_out", []) == left_out

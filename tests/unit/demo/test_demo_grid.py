@@ -23,11 +23,11 @@ class Counting:
 
 
 def test_pretranslate_fills_the_cache_the_intermediate_phase_reads(tmp_path, monkeypatch):
-    from intermezzo.phases import translate
+    from intermezzo import mt
     from intermezzo.phases.intermediate import task_examples
     from intermezzo.phases.params import validate
 
-    monkeypatch.setitem(translate.TRANSLATORS, "counting", Counting)
+    monkeypatch.setitem(mt.TRANSLATORS, "counting", Counting)
     monkeypatch.setenv("INTERMEZZO_CACHE", str(tmp_path / "cache"))
     Counting.made.clear(), Counting.asked.clear()
     source = str(write_fixtures("vitaminc", tmp_path / "data"))

@@ -124,8 +124,20 @@ METRICS: dict[str, Callable[..., dict[str, float]]] = {
 }
 
 
+# The metric a study reports per task when a scorer returns several: F1 before exact match, so that it is the
+# metric whose per-example rows (intermezzo.metrics.example_parts) the report's statistics resample.
+PRIMARY = ("f1", "accuracy", "mrr@20", "map@20", "exact_match")
+
+
+def primary_metric(metrics) -> str:
+    """The metric a report's tables and statistics use among `metrics` (F1 for QA: the per-example unit)."""
+    metrics = sorted(set(metrics))
+    return next((m for m in PRIMARY if m in metrics), metrics[0])
+
+
 def headline(scores: dict[str, float]) -> float:
-    """The one number the official scorer ranks by: (EM+F1)/2 for QA, else F1, accuracy or map@20."""
+    """The one number the official scorer ranks by: (EM+F1)/2 for QA, else F1, accuracy or map@20 (also what
+    early stopping compares, as jiant does); reports show primary_metric's value instead."""
     if "exact_match" in scores:
         return (scores["exact_match"] + scores["f1"]) / 2
     for key in ("f1", "accuracy", "map@20"):

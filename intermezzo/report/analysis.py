@@ -7,21 +7,14 @@ from statistics import fmean
 
 import numpy as np
 
+from intermezzo.metrics import primary_metric
 from intermezzo.report.data import Cell, Results, Universe, task_spec
 from intermezzo.report.stats import estimate, holm, scalar
 from intermezzo.report.units import chance
 
-# The metric a task is ranked by when its scorer returns several (F1 before exact match, as XTREME does).
-PRIMARY = ("f1", "accuracy", "mrr@20", "map@20", "exact_match")
 OVERALL = "all"
 AVERAGE = "average"
 ALPHA = 0.05
-
-
-def primary_metric(metrics) -> str:
-    """The headline metric among `metrics`."""
-    metrics = sorted(set(metrics))
-    return next((m for m in PRIMARY if m in metrics), metrics[0])
 
 
 def headline(rows: list[dict]) -> list[dict]:

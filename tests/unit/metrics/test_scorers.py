@@ -74,3 +74,12 @@ def test_headline_follows_the_official_avg_metric():
     assert headline({"exact_match": 60.0, "f1": 80.0}) == 70.0
     assert headline({"f1": 50.0, "precision": 40.0, "recall": 70.0}) == 50.0
     assert headline({"map@20": 12.0}) == 12.0
+
+
+def test_one_place_names_both_numbers_of_a_task():
+    from intermezzo.metrics import headline, primary_metric
+
+    scores = {"exact_match": 60.0, "f1": 70.0}
+    assert primary_metric(scores) == "f1"          # what reports and their per-example statistics use
+    assert headline(scores) == 65.0                # what the official scorer ranks by (and early stopping)
+    assert primary_metric({"accuracy": 1.0}) == "accuracy"

@@ -1,25 +1,18 @@
 """Hostile inputs to `data` and the loaders (issue 14): huge fields, empty files, BOMs, a file where a folder
 goes, an unreachable hub, BUCC from the hub. Each is one line and exit 2, or simply works."""
 
-import sys
 import time
 
 import pytest
 
-from intermezzo.cli import main
+from support.cli import run_cli
+
 from intermezzo.data.load import load_examples
 from intermezzo.errors import UserError
 
 
 def cli(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["intermezzo", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(monkeypatch, capsys, *args)
 
 
 def test_a_field_of_a_million_characters_loads_and_noises(monkeypatch, capsys, tmp_path):

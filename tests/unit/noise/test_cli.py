@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
-from intermezzo.cli import main
+from support.cli import run_cli
+
 from intermezzo.data.layouts import LAYOUTS
 from intermezzo.tasks import get_task
 
 
 def cli(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["intermezzo", "noise", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(monkeypatch, capsys, "noise", *args)
 
 
 def test_list_prints_the_matrix(monkeypatch, capsys):

@@ -8,7 +8,8 @@ import typer
 
 
 def demo_command(
-    quick: bool = typer.Option(False, "--quick", help="One seed, four languages, three conditions (a few minutes)."),
+    quick: bool = typer.Option(False, "--quick",
+                               help="One seed, two languages, every arm, one noise variant (<= 3 min)."),
     clean: bool = typer.Option(False, "--clean", help="Remove the cached assets and runs, then stop."),
     out: Path = typer.Option(None, "--out", help="Run folder; default <cache>/runs/demo-<mode>."),
     threads: int = typer.Option(0, help="torch threads; 0 = every physical core (the demo is the only job)."),

@@ -29,12 +29,15 @@ def write_notes(run_dir: str | Path, facts: dict) -> Path:
         "**Polish is MultiEmo's original language; every other language, English included, is a machine "
         "translation**, so these are scores on translated text.",
         f"- Sample sizes: MultiEmo train {sizes.get('multiemo_train')}, validation {sizes.get('multiemo_validation')}, "
-        f"test {sizes.get('multiemo_test')} per language; VitaminC train {sizes.get('vitaminc_train')}; "
-        f"SQuAD (squad_shifts dev) train {sizes.get('squad_train')} questions; MLM documents "
-        f"{sizes.get('mlm_documents')} per language.",
-        "- Intermediate tasks: VitaminC fact verification (NLI-like, 3 labels), SQuAD v1.1 dev from squad_shifts "
-        "(extractive QA), MLM on paragraph_segmentation documents.",
+        f"test {sizes.get('multiemo_test')} per language (the same sentences in every language); VitaminC train "
+        f"{sizes.get('vitaminc_train')}, validation {sizes.get('vitaminc_validation')}.",
+        f"- Arms: {', '.join(facts.get('design', {}).get('conditions', [])) or '?'}, "
+        f"{len(facts.get('design', {}).get('seeds', [])) or '?'} seeds each. Intermediate task: VitaminC fact "
+        "verification (NLI-like, 3 labels), in English or machine-translated into Portuguese.",
     ]
+    if facts.get("options_left_out"):
+        lines.append(f"- **Options of the shipped config that this install's phases do not know, left out:** "
+                     f"{', '.join(facts['options_left_out'])}; the runs below are not the designed ones.")
     if "skipped" in tr:
         lines.append(f"- Translated arm skipped ({', '.join(tr['skipped'])}): {tr['reason']}.")
     else:

@@ -33,8 +33,9 @@ def _multiemo_files():
             np.random.default_rng(1).shuffle(tail)
             rows = rows[:PT_ROWS] + tail[:40]
         # zh has blank rows, as the real file does (empty translations)
-        examples = [{"input": "" if lang == "zh" and r % 7 == 3 else f"{lang} sentence {r}.", "target_scores": {lab: int(lab == labels[r])
-                                                                         for lab in ("ambivalent", "positive", "negative", "neutral")}}
+        examples = [{"input": "" if lang == "zh" and r % 7 == 3 else f"{lang} sentence {r}.",
+                     "target_scores": {lab: int(lab == labels[r])
+                                       for lab in ("ambivalent", "positive", "negative", "neutral")}}
                     for r in rows]
         files[f"multiemo/all_sentence_{lang}/task.json"] = _task(examples)
     return files

@@ -115,6 +115,28 @@ def test_early_stopping_keeps_the_best_weights(tmp_path):
     torch.testing.assert_close(model.heads["toy"].weight, snapshots[1])
 
 
+def test_best_weights_file_holds_only_trainable_tensors(tmp_path):
+    from safetensors.torch import load_file
+
+    model, tasks = fresh()
+    model.encoder.embeddings.weight.requires_grad_(False)  # as freeze_layers leaves the embeddings
+    frozen = model.encoder.embeddings.weight.detach().clone()
+    values = iter([1.0, 3.0, 2.0, 2.5, 0.5])
+    snapshots = []
+
+    def evaluate(m):
+        snapshots.append({n: p.detach().clone() for n, p in m.named_parameters()})
+        return next(values)
+
+    train(model, tasks, cfg(max_steps=60), tmp_path, CPU, validator=Validator(evaluate, every=5, patience=3))
+    saved = load_file(str(tmp_path / "best" / loop.BEST_FILE))
+    assert "encoder.embeddings.weight" not in saved and "heads.toy.weight" in saved
+    assert set(saved) == {n for n, p in model.named_parameters() if p.requires_grad}
+    for name, value in model.named_parameters():  # the step-10 weights, frozen ones untouched
+        torch.testing.assert_close(value, snapshots[1][name], msg=name)
+    torch.testing.assert_close(model.encoder.embeddings.weight, frozen)
+
+
 def test_multi_task_steps_follow_the_sampler(tmp_path):
     model, tasks = fresh(tasks=("a", "b"))
     result = train(model, tasks, cfg(max_steps=400, log_every=400, lr=1e-4), tmp_path, CPU, probabilities=[0.8, 0.2])

@@ -3,6 +3,7 @@
 Only these members of `bigbench-1.0.0.tar.gz` are read (all under bigbench-1.0.0/bigbench/benchmark_tasks/):
   multiemo/all_sentence_<lang>/task.json    BIG-bench JSON, {"input", "target_scores"} (see demo.multiemo)
   vitaminc_fact_verification/task.json      input "<page>: <evidence>\\nClaim: <claim>", True/False/Neither
+  epistemic_reasoning/task.json             input "Premise: <p> Hypothesis: <h>", entailment/non-entailment
   squad_shifts/squaddev_v1.1.json           SQuAD v1.1 dev (10,565 questions; 5 removed by BIG-bench)
   social_iqa/task.json                      input "<context> <question>", three answers in target_scores
   paragraph_segmentation/task.json          9,000 Wikipedia documents, one sentence per line, in blocks of
@@ -34,6 +35,7 @@ ROOT = "bigbench-1.0.0/bigbench/benchmark_tasks/"
 MEMBERS = {
     "multiemo": [f"multiemo/all_sentence_{lang}/task.json" for lang in multiemo.LANGS],
     "vitaminc": ["vitaminc_fact_verification/task.json"],
+    "epistemic_reasoning": ["epistemic_reasoning/task.json"],
     "squad_shifts_dev": ["squad_shifts/squaddev_v1.1.json"],
     "social_iqa": ["social_iqa/task.json"],
     "mlm_text": ["paragraph_segmentation/task.json"],
@@ -52,6 +54,8 @@ class Sizes:
     retrieval: int = 1000              # query/candidate pairs per language
     vitaminc_train: int | None = 5000
     vitaminc_validation: int = 1000
+    epistemic_train: int | None = None  # of 2,000 examples
+    epistemic_validation: int = 400
     squad_train: int | None = None     # questions; validation is whole articles (squad_validation_articles)
     squad_validation_articles: int = 5
     social_iqa_validation: int = 300
@@ -63,11 +67,12 @@ def extract_bigbench(cache_dir: str | Path | None = None) -> Path:
     """The needed task files, extracted once from the sdist into <cache>/extract/bigbench-1.0.0."""
     root = Path(cache_dir) if cache_dir else assets.cache_dir()
     out = root / "extract" / "-".join(BIGBENCH)
-    if is_done(out):
+    wanted = [ROOT + m for members in MEMBERS.values() for m in members]
+    # An extract made before a member was added to MEMBERS lacks it: extract again rather than fail later.
+    if is_done(out) and all((out / m).is_file() for m in wanted):
         return out
     sdist = assets.fetch_sdist(*BIGBENCH, root=root)
     start = time.perf_counter()
-    wanted = [ROOT + m for members in MEMBERS.values() for m in members]
     with atomic_dir(out) as tmp:
         archive.extract(sdist, tmp, wanted)
         mark_done(tmp, {"sdist_sha256": assets.sha256(sdist), "seconds": round(time.perf_counter() - start, 1)})
@@ -148,6 +153,25 @@ def convert_vitaminc(raw: Path, out: Path, sizes: Sizes) -> None:
                          "label": VITAMINC_LABELS[best[0]]})
     train, val = _seeded_split(examples, sizes.vitaminc_validation, sizes.vitaminc_train, sizes.seed)
     _write_task(out / "vitaminc", {"train-en": train, "validation-en": val}, sizes)
+
+
+EPISTEMIC = re.compile(r"^Premise: (?P<premise>.+?) Hypothesis: (?P<hypothesis>.+)$", re.S)
+
+
+def convert_epistemic(raw: Path, out: Path, sizes: Sizes) -> None:
+    """epistemic_reasoning: premise and hypothesis from "Premise: <p> Hypothesis: <h>", 2 labels (NLI)."""
+    path = _member(raw, "epistemic_reasoning/task.json")
+    examples = []
+    for i, row in enumerate(task_examples(path)):
+        m = EPISTEMIC.match(str(row.get("input", "")).strip())
+        best = [k for k, v in row.get("target_scores", {}).items() if v == 1]
+        if not m or len(best) != 1 or best[0] not in ("entailment", "non-entailment"):
+            raise UserError(f"{path} row {i}: expected 'Premise: <p> Hypothesis: <h>' and one of "
+                            "entailment/non-entailment scored 1")
+        examples.append({"id": f"epistemic-{i}", "premise": m["premise"], "hypothesis": m["hypothesis"],
+                         "label": best[0]})
+    train, val = _seeded_split(examples, sizes.epistemic_validation, sizes.epistemic_train, sizes.seed)
+    _write_task(out / "epistemic_reasoning", {"train-en": train, "validation-en": val}, sizes)
 
 
 def convert_squad(raw: Path, out: Path, sizes: Sizes) -> None:
@@ -231,9 +255,11 @@ def _write_task(folder: Path, files: dict[str, list[dict]], sizes: Sizes) -> Non
         mark_done(tmp, {"sizes": asdict(sizes), "counts": {k: len(v) for k, v in files.items()}})
 
 
-CONVERTERS = {"multiemo": convert_multiemo, "vitaminc": convert_vitaminc, "squad_shifts_dev": convert_squad,
+CONVERTERS = {"multiemo": convert_multiemo, "vitaminc": convert_vitaminc, "epistemic_reasoning": convert_epistemic,
+              "squad_shifts_dev": convert_squad,
               "social_iqa": convert_social_iqa, "mlm_text": convert_paragraphs}
 OUTPUTS = {"multiemo": ("multiemo", "multiemo_retrieval"), "vitaminc": ("vitaminc",),
+           "epistemic_reasoning": ("epistemic_reasoning",),
            "squad_shifts_dev": ("squad_shifts_dev",), "social_iqa": ("social_iqa",), "mlm_text": ("mlm_text",)}
 
 

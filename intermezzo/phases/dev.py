@@ -35,7 +35,8 @@ def chance(spec, examples: list[dict]) -> float | None:
     return 100.0 * Counter(map(str, labels)).most_common(1)[0][1] / len(labels)
 
 
-def validation(spec, examples: list[dict], score: float, best_step: int, steps: int, lang: str) -> Validation:
+def validation(spec, examples: list[dict], score: float, best_step: int, steps: int, lang: str,
+               translated: bool = False) -> Validation:
     """The summary entry of one task's dev score."""
     return Validation(metric=spec.metric, score=round(score, 4), chance=chance(spec, examples), best_step=best_step,
-                      steps=steps, lang=lang, examples=len(examples))
+                      steps=steps, lang=lang, examples=len(examples), translated=translated)

@@ -87,8 +87,10 @@ def train_intermediate(run: PhaseRun) -> Outcome:
 
 
 def validate_mix(model: MultiTaskModel, tokenizer, run: PhaseRun, steps: int) -> dict:
-    """{head name: Validation} of the weights handed on, each task on its own dev split (a translated task on
-    its source language's, which MT did not touch): how well the intermediate task was learned."""
+    """{head name: Validation} of the weights handed on, each task on its own dev split: how well the
+    intermediate task was learned. A translated task is scored on its dev split translated by the same engine
+    (cached like the training data): its source-language dev would measure transfer back, not learning."""
+    from intermezzo.phases.translate import translate_entry
     from intermezzo.tasks import get_task
 
     cfg, out = run.cfg, {}
@@ -99,8 +101,11 @@ def validate_mix(model: MultiTaskModel, tokenizer, run: PhaseRun, steps: int) ->
         if not examples:
             log.warning("intermediate task %s: no %s dev split to validate on", name, lang)
             continue
+        if entry.translate is not None:
+            examples, _ = translate_entry(spec, examples, entry.translate)
+            lang = entry.translate.tgt_lang
         score = dev_score(spec, examples, model.encoder, model.heads[name], tokenizer, cfg, run.d.device, lang)
-        out[name] = validation(spec, examples, score, steps, steps, lang)
+        out[name] = validation(spec, examples, score, steps, steps, lang, translated=entry.translate is not None)
     model.train()
     return out
 

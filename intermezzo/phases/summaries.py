@@ -23,6 +23,8 @@ class Validation(_Model):
     steps: int = Field(..., description="Optimizer steps trained on this task's stage.")
     lang: str = Field("en", description="Language of the dev split.")
     examples: int = Field(0, description="Dev examples scored.")
+    translated: bool = Field(False, description="The dev split was machine-translated into `lang` by the engine "
+                                                "that translated the training data (a translated task).")
 
 
 class Best(_Model):

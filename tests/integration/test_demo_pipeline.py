@@ -30,7 +30,7 @@ def demo_inputs(tmp_path, tiny_model_dir, monkeypatch):
 
     monkeypatch.setitem(mt.TRANSLATORS, "reverse", Reverse)
     monkeypatch.setenv("INTERMEZZO_CACHE", str(tmp_path / "cache"))
-    folders = {t: write_fixtures(t, tmp_path / "data") for t in ("multiemo", "vitaminc", "squad_shifts_dev")}
+    folders = {t: write_fixtures(t, tmp_path / "data") for t in ("multiemo", "epistemic_reasoning", "squad_shifts_dev")}
     text = tmp_path / "data" / "mlm_text"
     text.mkdir()
     (text / "de.txt").write_text("Das ist ein Satz.\nNoch ein Satz hier.\n" * 8, encoding="utf-8")

@@ -86,8 +86,21 @@ def test_squad_blanked_test_answers_become_unlabelled(tmp_path):
 
 def test_squad_errors(tmp_path):
     broken("xquad", tmp_path, "xquad.de.json", '{"data": [', "test", "de", r"malformed JSON")
-    doc = _squad_doc("Anna wohnt in Wien.", [{"answer_start": 3, "text": "Wien"}])
-    broken("xquad", tmp_path, "xquad.de.json", json.dumps(doc), "test", "de", r"not at offset 3")
+    doc = _squad_doc("Anna wohnt in Wien.", [{"answer_start": 3, "text": "Graz"}])
+    broken("xquad", tmp_path, "xquad.de.json", json.dumps(doc), "test", "de", r"'Graz' is not in its context")
+
+
+def test_squad_answer_offsets_as_published_are_located(tmp_path):
+    # SQuAD v1.1 dev as published: ' 23–16' with answer_start at the '2' (the space not counted).
+    context = "Denver beat Carolina, 23–16, and again 23–16 later."
+    doc = _squad_doc(context, [{"answer_start": 22, "text": " 23–16"}, {"answer_start": 36, "text": "23–16"},
+                               {"answer_start": 22, "text": "23–16"}])
+    write(tmp_path / "xquad.de.json", json.dumps(doc))
+    answers = read("xquad", tmp_path, "test", "de")[0]["answers"]
+    # stripped and kept at its own offset; a wrong offset moves to the nearest occurrence; a right one stays
+    assert answers == {"text": ["23–16", "23–16", "23–16"], "answer_start": [22, 39, 22]}
+    for text, start in zip(answers["text"], answers["answer_start"]):
+        assert context[start:start + len(text)] == text
 
 
 def test_mlqa_and_tydiqa_paths(tmp_path):

@@ -45,6 +45,10 @@ def _other_files():
     vitaminc = [{"input": f"Page {i}: evidence {i} .\nClaim: claim {i} .",
                  "target_scores": {"True": int(i % 3 == 0), "False": int(i % 3 == 1), "Neither": int(i % 3 == 2)}}
                 for i in range(30)]
+    # The real file's shape: "Premise: ... Hypothesis: ...", premises that themselves contain "that".
+    epistemic = [{"input": f"Premise: Ann knows that Bob thinks that dog {i} runs. Hypothesis: Bob thinks that dog {i} runs.",
+                  "target_scores": {"entailment": int(i % 3 == 0), "non-entailment": int(i % 3 != 0)}}
+                 for i in range(25)]
     siqa = [{"input": f"Alex did thing {i}. Then more. What will Alex want to do next? ",
              "target_scores": {"rest": int(i % 3 == 0), "eat": int(i % 3 == 1), "run": int(i % 3 == 2)}}
             for i in range(20)]
@@ -57,6 +61,7 @@ def _other_files():
         words = " ".join(sorted(bigbench.STOPWORDS[lang]))
         docs += [{"input": f"{lang} first {words}.\n{lang} second {words}.\n", "target": "0 1"} for _ in range(2)]
     return {"vitaminc_fact_verification/task.json": _task(vitaminc), "social_iqa/task.json": _task(siqa),
+            "epistemic_reasoning/task.json": _task(epistemic),
             "squad_shifts/squaddev_v1.1.json": json.dumps(squad),
             "paragraph_segmentation/task.json": _task(docs)}
 
@@ -75,14 +80,14 @@ def sdist(tmp_path, monkeypatch):
 
 
 SIZES = bigbench.Sizes(multiemo_train=None, multiemo_validation=40, multiemo_test=30, retrieval=50,
-                       vitaminc_train=None, vitaminc_validation=6, squad_validation_articles=2,
+                       vitaminc_train=None, vitaminc_validation=6, epistemic_validation=5, squad_validation_articles=2,
                        social_iqa_validation=5, seed=3)
 
 
 def test_prepare_data_writes_every_task_from_the_sdist(tmp_path, sdist):
     folders = bigbench.prepare_data(tmp_path / "cache", SIZES)
-    assert set(folders) == {"multiemo", "multiemo_retrieval", "vitaminc", "squad_shifts_dev", "social_iqa",
-                            "mlm_text"}
+    assert set(folders) == {"multiemo", "multiemo_retrieval", "vitaminc", "epistemic_reasoning", "squad_shifts_dev",
+                            "social_iqa", "mlm_text"}
     assert all(is_done(f) for f in folders.values())
     assert not (tmp_path / "cache" / "extract" / "bigbench-1.0.0" / "bigbench-1.0.0" / "README.md").exists()
 
@@ -120,6 +125,12 @@ def test_intermediate_tasks_have_canonical_fields(tmp_path, sdist):
     assert len(vit) == 30
     v0 = next(e for e in vit if e["id"] == "vitaminc-0")
     assert v0 == {"id": "vitaminc-0", "premise": "Page 0: evidence 0 .", "hypothesis": "claim 0 .", "label": "supports"}
+    ep_train = read_jsonl(folders["epistemic_reasoning"] / "train-en.jsonl")
+    ep_val = read_jsonl(folders["epistemic_reasoning"] / "validation-en.jsonl")
+    assert len(ep_train) == 20 and len(ep_val) == 5
+    e3 = next(e for e in ep_train + ep_val if e["id"] == "epistemic-3")
+    assert e3 == {"id": "epistemic-3", "premise": "Ann knows that Bob thinks that dog 3 runs.",
+                  "hypothesis": "Bob thinks that dog 3 runs.", "label": "entailment"}
     siqa = read_jsonl(folders["social_iqa"] / "train-en.jsonl")
     assert len(siqa) == 15
     s = siqa[0]
@@ -173,3 +184,21 @@ def test_multiemo_test_sets_hold_the_same_items_in_every_language(tmp_path, sdis
     assert len(ids["en"]) == 30 and all(v == ids["en"] for v in ids.values())
     # drawn from the whole held-out sample, not its lowest row numbers (the files are ordered by domain)
     assert max(int(i.split("-")[1]) for i in ids["en"]) > N // 2
+
+
+def test_an_extract_missing_a_newly_needed_member_is_extracted_again(tmp_path, sdist):
+    root = tmp_path / "cache"
+    out = bigbench.extract_bigbench(root)
+    member = out / bigbench.ROOT / "epistemic_reasoning" / "task.json"
+    member.unlink()  # as an extract made by a version that did not read this task
+    assert is_done(out)
+    assert bigbench.extract_bigbench(root) == out and member.is_file()
+
+
+def test_a_malformed_epistemic_row_is_refused_with_its_row(tmp_path):
+    path = tmp_path / "raw" / bigbench.ROOT / "epistemic_reasoning" / "task.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(_task([{"input": "Premise: a. Hypothesis: b.", "target_scores": {"entailment": 1}},
+                           {"input": "no premise here", "target_scores": {"entailment": 1}}]))
+    with pytest.raises(UserError, match="row 1: expected 'Premise: <p> Hypothesis: <h>'"):
+        bigbench.convert_epistemic(tmp_path / "raw", tmp_path / "out", bigbench.Sizes())

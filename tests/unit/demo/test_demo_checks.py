@@ -92,3 +92,13 @@ def test_failed_seeds_of_one_arm_share_one_warning_that_names_each(tmp_path):
         "arm pt_nli (pt): intermediate task vitaminc within 5 points of chance on its dev split in seeds "
         "1 (53.0 vs chance 50.7, phases/intermediate-1); 2 (54.0 vs chance 50.7, phases/intermediate-2): it was "
         "not learned, so a gain or loss of this arm is not the effect of knowing it"]
+
+
+def test_a_translated_intermediate_dev_score_says_so(tmp_path):
+    run = _run(tmp_path, {"none": {"score": 61.0, "chance": 31.0}, "en_nli": {"score": 60.0, "chance": 31.0}},
+               {"vitaminc": {"score": 71.0, "chance": 50.0, "lang": "pt", "translated": True}})
+    rows = checks.training_checks(run)
+    assert rows[1]["intermediate"]["vitaminc"]["lang"] == "pt"
+    write_notes(run, {"checks": rows})
+    assert "intermediate vitaminc dev score on its pt machine-translated dev split per seed 71.0" in \
+        (run / "notes.md").read_text()

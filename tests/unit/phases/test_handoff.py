@@ -74,6 +74,9 @@ def test_machine_translated_intermediate_task_through_the_phase(tmp_path, tiny_m
     assert report["engine"] == "reverse:m" and report["tgt"] == "de"
     assert report["kept"] + sum(report["dropped"].values()) == 48 and report["kept"] > 0
     assert json.loads((tmp_path / "a" / "translation.json").read_text())["squad"] == report
+    # Learned or not is judged on the dev split translated the same way, in the language trained on.
+    dev = summary["validation"]["squad"]
+    assert dev["lang"] == "de" and dev["translated"] is True and dev["examples"] > 0
     first = sum(calls)
     PHASES["intermediate"](params, tmp_path / "b", {})  # same texts again: all from the cache
     assert sum(calls) == first

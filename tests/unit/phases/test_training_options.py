@@ -92,6 +92,7 @@ def test_intermediate_phase_writes_its_dev_scores(tmp_path, tiny_model_dir, fixt
     mnli, squad = stored["mnli"], stored["squad"]
     assert mnli["metric"] == "accuracy" and 0 <= mnli["score"] <= 100 and 0 < mnli["chance"] <= 100
     assert mnli["best_step"] == mnli["steps"] == 3 and mnli["examples"] > 0 and mnli["lang"] == "en"
+    assert mnli["translated"] is False
     assert squad["metric"] == "squad" and squad["chance"] is None
 
 

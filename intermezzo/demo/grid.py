@@ -116,6 +116,7 @@ def pretranslate(raw: dict, threads: int = 1, log=print) -> dict:
     from intermezzo.mt import get_translator
     from intermezzo.mt.cache import CachedTranslator, translation_cache
     from intermezzo.phases.common import load_task_examples
+    from intermezzo.phases.dev import dev_examples
     from intermezzo.phases.translate import translate_examples
     from intermezzo.tasks import get_task
 
@@ -131,10 +132,11 @@ def pretranslate(raw: dict, threads: int = 1, log=print) -> dict:
             inner = get_translator(tr["engine"], tr.get("model"))
         translator = CachedTranslator(inner, translation_cache())
         for task in cond["tasks"]:
-            spec = get_task(task)
-            examples = load_task_examples(spec, "train", "en", raw["sources"].get(task, "hub"), limit)
-            log(f"demo: translating {len(examples)} {task} examples en->{tr['tgt_lang']} for arm {name} "
-                f"({threads} threads; cached for later runs)")
+            spec, source = get_task(task), raw["sources"].get(task, "hub")
+            # The dev split too: the phase scores the translated task on its translated dev split.
+            examples = load_task_examples(spec, "train", "en", source, limit) + dev_examples(spec, "en", source, None)
+            log(f"demo: translating {len(examples)} {task} examples (train and dev) en->{tr['tgt_lang']} for arm "
+                f"{name} ({threads} threads; cached for later runs)")
             translate_examples(spec, examples, translator, "en", tr["tgt_lang"])
             sentences += len(examples)
     return {"mt_seconds": round(time.perf_counter() - start, 1), "examples": sentences}

@@ -44,6 +44,14 @@ def test_pretranslate_fills_the_cache_the_intermediate_phase_reads(tmp_path, mon
     from intermezzo.phases import distributed
     examples, report = task_examples(cfg.tasks[0], cfg, distributed.setup("cpu"))
     assert Counting.asked == [] and examples and examples[0]["premise"].isupper()
+    # and so does its validation on the translated dev split
+    from intermezzo.phases.dev import dev_examples
+    from intermezzo.phases.translate import translate_entry
+    from intermezzo.tasks import get_task
+
+    dev = dev_examples(get_task("vitaminc"), "en", source, None)
+    translated, _ = translate_entry(get_task("vitaminc"), dev, cfg.tasks[0].translate)
+    assert dev and Counting.asked == [] and translated[0]["hypothesis"].isupper()
 
 
 def test_precision_is_forced_in_every_phase():

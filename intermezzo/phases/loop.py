@@ -280,12 +280,13 @@ class Loop:
         if self.validator is not None and best.is_file():
             from safetensors.torch import load_file
             saved = load_file(str(best), device=str(self.d.device))
-            missing = set(trainable_state(self.model)) - set(saved)
-            if missing:  # a best/ from another model shape: refuse rather than mix weights
-                raise UserError(f"{best}: lacks {len(missing)} trainable tensors (e.g. {sorted(missing)[0]}); "
+            params = dict(self.model.named_parameters())
+            trained = {n for n, p in params.items() if p.requires_grad}
+            if set(saved) != trained:  # a best/ of another model shape: refuse rather than mix weights
+                odd = sorted(set(saved) ^ trained)
+                raise UserError(f"{best}: its tensors differ from the trained ones ({len(odd)}, e.g. {odd[0]}); "
                                 "delete the phase folder and rerun")
             with torch.no_grad():
-                params = dict(self.model.named_parameters())
                 for name, value in saved.items():
                     params[name].copy_(value)
             if self.d.main and not self.stopped and self.best["step"] == self.step:

@@ -102,3 +102,11 @@ def test_a_translated_intermediate_dev_score_says_so(tmp_path):
     write_notes(run, {"checks": rows})
     assert "intermediate vitaminc dev score on its pt machine-translated dev split per seed 71.0" in \
         (run / "notes.md").read_text()
+
+
+def test_notes_name_the_intermediate_task_and_its_sizes(tmp_path):
+    write_notes(tmp_path, {"design": {"intermediate": ["epistemic_reasoning"], "conditions": ["none", "en_nli"]},
+                           "sizes": {"multiemo_train": 2000, "epistemic_train": None, "epistemic_validation": 400}})
+    notes = (tmp_path / "notes.md").read_text()
+    assert "epistemic_reasoning train all, validation 400" in notes
+    assert "Intermediate task: epistemic_reasoning (NLI over statements of belief and knowledge)" in notes

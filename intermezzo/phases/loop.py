@@ -276,24 +276,33 @@ class Loop:
 
     def finish(self) -> None:
         """Load the best validated weights (if any; warn when they are the last ones) and write log.jsonl."""
-        best = self.folder.best / BEST_FILE
-        if self.validator is not None and best.is_file():
-            from safetensors.torch import load_file
-            saved = load_file(str(best), device=str(self.d.device))
-            params = dict(self.model.named_parameters())
-            trained = {n for n, p in params.items() if p.requires_grad}
-            if set(saved) != trained:  # a best/ of another model shape: refuse rather than mix weights
-                odd = sorted(set(saved) ^ trained)
-                raise UserError(f"{best}: its tensors differ from the trained ones ({len(odd)}, e.g. {odd[0]}); "
-                                "delete the phase folder and rerun")
-            with torch.no_grad():
-                for name, value in saved.items():
-                    params[name].copy_(value)
+        if self.validator is not None and self._load_best():
             if self.d.main and not self.stopped and self.best["step"] == self.step:
                 log.warning("validation still improved at the last step (%d): the model may be undertrained; "
                             "raise epochs or max_steps", self.step)
         if self.d.main:
             atomic_write_text(self.folder.history, "".join(f"{_json(r)}\n" for r in self.history))
+
+    def _load_best(self) -> bool:
+        """Put the weights of best/ into the model; False when there are none."""
+        from safetensors.torch import load_file, load_model
+
+        best, whole = self.folder.best / BEST_FILE, self.folder.best / "model.safetensors"
+        if not best.is_file():
+            if whole.is_file():  # a phase resumed from a checkpoint of 0.1.0, which saved the whole model
+                load_model(self.model, str(whole), device=str(self.d.device))
+            return whole.is_file()
+        saved = load_file(str(best), device=str(self.d.device))
+        params = dict(self.model.named_parameters())
+        trained = {n for n, p in params.items() if p.requires_grad}
+        if set(saved) != trained:  # a best/ of another model shape: refuse rather than mix weights
+            odd = sorted(set(saved) ^ trained)
+            raise UserError(f"{best}: its tensors differ from the trained ones ({len(odd)}, e.g. {odd[0]}); "
+                            "delete the phase folder and rerun")
+        with torch.no_grad():
+            for name, value in saved.items():
+                params[name].copy_(value)
+        return True
 
 
 BEST_FILE = "trainable.safetensors"

@@ -137,6 +137,24 @@ def test_best_weights_file_holds_only_trainable_tensors(tmp_path):
     torch.testing.assert_close(model.encoder.embeddings.weight, frozen)
 
 
+def test_best_of_an_older_version_or_another_shape(tmp_path):
+    from safetensors.torch import save_file, save_model
+
+    from intermezzo.errors import UserError
+
+    model, tasks = fresh()
+    loop_ = loop.Loop(model, tasks, cfg(), tmp_path, CPU, validator=Validator(lambda m: 1.0, every=5))
+    target, _ = fresh(seed=7)
+    (tmp_path / "best").mkdir()
+    save_model(target, str(tmp_path / "best" / "model.safetensors"))  # 0.1.0 saved the whole model here
+    assert loop_._load_best()
+    for (name, a), b in zip(model.state_dict().items(), target.state_dict().values()):
+        torch.testing.assert_close(a, b, msg=name)
+    save_file({"heads.toy.weight": torch.zeros(3)}, str(tmp_path / "best" / loop.BEST_FILE))
+    with pytest.raises(UserError, match="differ from the trained ones"):
+        loop_._load_best()
+
+
 def test_multi_task_steps_follow_the_sampler(tmp_path):
     model, tasks = fresh(tasks=("a", "b"))
     result = train(model, tasks, cfg(max_steps=400, log_every=400, lr=1e-4), tmp_path, CPU, probabilities=[0.8, 0.2])

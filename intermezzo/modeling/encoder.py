@@ -140,6 +140,28 @@ def freeze_embedding_params(encoder) -> int:
     return frozen
 
 
+# Every phase folder holds a copy of the same tokenizer, and parsing XLM-R's tokenizer.json takes ~1 s: a local
+# folder's tokenizer is parsed once per process per content (the demo's 40 phases: ~45 s). Shared, not copied:
+# intermezzo sets truncation and padding in every call and never changes a loaded tokenizer.
+_TOKENIZERS: dict[str, object] = {}
+TOKENIZER_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                   "added_tokens.json", "sentencepiece.bpe.model", "spiece.model", "vocab.txt", "vocab.json",
+                   "merges.txt")
+
+
+def _tokenizer_key(folder: Path, trust_remote_code: bool) -> str | None:
+    """A digest of a local folder's tokenizer files (None for a hub id or remote code: loaded every time)."""
+    import hashlib
+
+    if trust_remote_code or not (folder / "config.json").is_file():
+        return None
+    digest = hashlib.sha256()
+    for name in TOKENIZER_FILES:
+        if (folder / name).is_file():
+            digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+    return digest.hexdigest()
+
+
 def load_encoder(name_or_path: str | os.PathLike, trust_remote_code: bool = False, keep_layers: int | None = None,
                  freeze_embeddings: bool = False, dtype=None, allow_pickle: bool = False,
                  freeze_layers: int | None = None):
@@ -156,7 +178,12 @@ def load_encoder(name_or_path: str | os.PathLike, trust_remote_code: bool = Fals
     local = Path(name).expanduser()
     if (local / "config.json").is_file():
         check_weights(local, allow_pickle)
-    tokenizer = _from_pretrained(AutoTokenizer, name, "tokenizer", trust_remote_code=trust_remote_code)
+    key = _tokenizer_key(local, trust_remote_code)
+    tokenizer = _TOKENIZERS.get(key) if key else None
+    if tokenizer is None:
+        tokenizer = _from_pretrained(AutoTokenizer, name, "tokenizer", trust_remote_code=trust_remote_code)
+        if key:
+            _TOKENIZERS[key] = tokenizer
     if not getattr(tokenizer, "is_fast", False):
         raise UserError(f"{name}: tokenizer is not a fast (Rust) tokenizer; offsets need one - "
                         "save a tokenizer.json with the model")

@@ -142,11 +142,15 @@ def freeze_embedding_params(encoder) -> int:
 
 # Every phase folder holds a copy of the same tokenizer, and parsing XLM-R's tokenizer.json takes ~1 s: a local
 # folder's tokenizer is parsed once per process per content (the demo's 40 phases: ~45 s). Shared, not copied:
-# intermezzo sets truncation and padding in every call and never changes a loaded tokenizer.
+# intermezzo passes truncation and padding in every call and never changes a loaded tokenizer. The few most
+# recent are kept (one XLM-R tokenizer holds ~35 MB).
 _TOKENIZERS: dict[str, object] = {}
-TOKENIZER_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-                   "added_tokens.json", "sentencepiece.bpe.model", "spiece.model", "vocab.txt", "vocab.json",
-                   "merges.txt")
+KEEP_TOKENIZERS = 4
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+                   "sentencepiece.bpe.model", "spiece.model", "vocab.txt", "vocab.json", "merges.txt")
+# Keys save_pretrained writes into tokenizer_config.json from the last call's truncation (they differ between
+# copies of one tokenizer and change nothing: every call sets its own).
+CALL_STATE = ("max_length", "stride", "truncation_side", "truncation_strategy")
 
 
 def _tokenizer_key(folder: Path, trust_remote_code: bool) -> str | None:
@@ -157,9 +161,27 @@ def _tokenizer_key(folder: Path, trust_remote_code: bool) -> str | None:
         return None
     digest = hashlib.sha256()
     for name in TOKENIZER_FILES:
-        if (folder / name).is_file():
-            digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+        path = folder / name
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if name == "tokenizer_config.json":
+            try:
+                config = {k: v for k, v in json.loads(data).items() if k not in CALL_STATE}
+            except (ValueError, AttributeError):
+                return None  # unreadable: let the loader say so
+            data = json.dumps(config, sort_keys=True).encode()
+        digest.update(name.encode() + b"\0" + data)
+    if not (folder / "tokenizer_config.json").is_file():  # then the loader reads the class from config.json
+        digest.update((folder / "config.json").read_bytes())
     return digest.hexdigest()
+
+
+def _remember_tokenizer(key: str, tokenizer) -> None:
+    _TOKENIZERS.pop(key, None)
+    _TOKENIZERS[key] = tokenizer
+    while len(_TOKENIZERS) > KEEP_TOKENIZERS:
+        del _TOKENIZERS[next(iter(_TOKENIZERS))]
 
 
 def load_encoder(name_or_path: str | os.PathLike, trust_remote_code: bool = False, keep_layers: int | None = None,
@@ -182,8 +204,8 @@ def load_encoder(name_or_path: str | os.PathLike, trust_remote_code: bool = Fals
     tokenizer = _TOKENIZERS.get(key) if key else None
     if tokenizer is None:
         tokenizer = _from_pretrained(AutoTokenizer, name, "tokenizer", trust_remote_code=trust_remote_code)
-        if key:
-            _TOKENIZERS[key] = tokenizer
+    if key:
+        _remember_tokenizer(key, tokenizer)
     if not getattr(tokenizer, "is_fast", False):
         raise UserError(f"{name}: tokenizer is not a fast (Rust) tokenizer; offsets need one - "
                         "save a tokenizer.json with the model")

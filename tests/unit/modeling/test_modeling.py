@@ -286,3 +286,23 @@ def test_a_tokenizer_is_parsed_once_per_content(tiny_model_dir, tmp_path):
     _, tok_c = load_encoder(c)  # a changed file: parsed again
     assert tok_a is tok_b and tok_c is not tok_a
     assert tok_c.model_max_length == 77 and tok_a.model_max_length != 77
+    # the last call's truncation, which save_pretrained writes into tokenizer_config.json, is not content
+    d = shutil.copytree(tiny_model_dir, tmp_path / "d")
+    config = json.loads((d / "tokenizer_config.json").read_text())
+    (d / "tokenizer_config.json").write_text(json.dumps({**config, "max_length": 128, "stride": 0,
+                                                         "truncation_strategy": "longest_first"}))
+    assert load_encoder(d)[1] is tok_a
+
+
+def test_only_a_few_tokenizers_are_kept(tiny_model_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from intermezzo.modeling import encoder
+
+    monkeypatch.setattr(encoder, "_TOKENIZERS", {})
+    for i in range(encoder.KEEP_TOKENIZERS + 2):
+        folder = shutil.copytree(tiny_model_dir, tmp_path / str(i))
+        config = json.loads((folder / "tokenizer_config.json").read_text())
+        (folder / "tokenizer_config.json").write_text(json.dumps({**config, "model_max_length": 100 + i}))
+        load_encoder(folder)
+    assert len(encoder._TOKENIZERS) == encoder.KEEP_TOKENIZERS

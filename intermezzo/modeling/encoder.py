@@ -140,50 +140,6 @@ def freeze_embedding_params(encoder) -> int:
     return frozen
 
 
-# Every phase folder holds a copy of the same tokenizer, and parsing XLM-R's tokenizer.json takes ~1 s: a local
-# folder's tokenizer is parsed once per process per content (the demo's 40 phases: ~45 s). Shared, not copied:
-# intermezzo passes truncation and padding in every call and never changes a loaded tokenizer. The few most
-# recent are kept (one XLM-R tokenizer holds ~35 MB).
-_TOKENIZERS: dict[str, object] = {}
-KEEP_TOKENIZERS = 4
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
-                   "sentencepiece.bpe.model", "spiece.model", "vocab.txt", "vocab.json", "merges.txt")
-# Keys save_pretrained writes into tokenizer_config.json from the last call's truncation (they differ between
-# copies of one tokenizer and change nothing: every call sets its own).
-CALL_STATE = ("max_length", "stride", "truncation_side", "truncation_strategy")
-
-
-def _tokenizer_key(folder: Path, trust_remote_code: bool) -> str | None:
-    """A digest of a local folder's tokenizer files (None for a hub id or remote code: loaded every time)."""
-    import hashlib
-
-    if trust_remote_code or not (folder / "config.json").is_file():
-        return None
-    digest = hashlib.sha256()
-    for name in TOKENIZER_FILES:
-        path = folder / name
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        if name == "tokenizer_config.json":
-            try:
-                config = {k: v for k, v in json.loads(data).items() if k not in CALL_STATE}
-            except (ValueError, AttributeError):
-                return None  # unreadable: let the loader say so
-            data = json.dumps(config, sort_keys=True).encode()
-        digest.update(name.encode() + b"\0" + data)
-    if not (folder / "tokenizer_config.json").is_file():  # then the loader reads the class from config.json
-        digest.update((folder / "config.json").read_bytes())
-    return digest.hexdigest()
-
-
-def _remember_tokenizer(key: str, tokenizer) -> None:
-    _TOKENIZERS.pop(key, None)
-    _TOKENIZERS[key] = tokenizer
-    while len(_TOKENIZERS) > KEEP_TOKENIZERS:
-        del _TOKENIZERS[next(iter(_TOKENIZERS))]
-
-
 def load_encoder(name_or_path: str | os.PathLike, trust_remote_code: bool = False, keep_layers: int | None = None,
                  freeze_embeddings: bool = False, dtype=None, allow_pickle: bool = False,
                  freeze_layers: int | None = None):
@@ -200,12 +156,7 @@ def load_encoder(name_or_path: str | os.PathLike, trust_remote_code: bool = Fals
     local = Path(name).expanduser()
     if (local / "config.json").is_file():
         check_weights(local, allow_pickle)
-    key = _tokenizer_key(local, trust_remote_code)
-    tokenizer = _TOKENIZERS.get(key) if key else None
-    if tokenizer is None:
-        tokenizer = _from_pretrained(AutoTokenizer, name, "tokenizer", trust_remote_code=trust_remote_code)
-    if key:
-        _remember_tokenizer(key, tokenizer)
+    tokenizer = _from_pretrained(AutoTokenizer, name, "tokenizer", trust_remote_code=trust_remote_code)
     if not getattr(tokenizer, "is_fast", False):
         raise UserError(f"{name}: tokenizer is not a fast (Rust) tokenizer; offsets need one - "
                         "save a tokenizer.json with the model")

@@ -273,36 +273,3 @@ def test_damaged_or_pickled_weights_fail_in_one_line(tiny_model_dir, tmp_path):
             load_encoder(evil, allow_pickle=opt_in)
         assert "\n" not in str(e.value) and "weights_only=False" not in str(e.value)
     assert "could run code" in str(e.value) and not marker.exists()
-
-
-def test_a_tokenizer_is_parsed_once_per_content(tiny_model_dir, tmp_path):
-    import shutil
-
-    a, b, c = (shutil.copytree(tiny_model_dir, tmp_path / n) for n in "abc")
-    config = json.loads((c / "tokenizer_config.json").read_text())
-    (c / "tokenizer_config.json").write_text(json.dumps({**config, "model_max_length": 77}))
-    _, tok_a = load_encoder(a)
-    _, tok_b = load_encoder(b)  # another folder, the same files: the same parsed tokenizer
-    _, tok_c = load_encoder(c)  # a changed file: parsed again
-    assert tok_a is tok_b and tok_c is not tok_a
-    assert tok_c.model_max_length == 77 and tok_a.model_max_length != 77
-    # the last call's truncation, which save_pretrained writes into tokenizer_config.json, is not content
-    d = shutil.copytree(tiny_model_dir, tmp_path / "d")
-    config = json.loads((d / "tokenizer_config.json").read_text())
-    (d / "tokenizer_config.json").write_text(json.dumps({**config, "max_length": 128, "stride": 0,
-                                                         "truncation_strategy": "longest_first"}))
-    assert load_encoder(d)[1] is tok_a
-
-
-def test_only_a_few_tokenizers_are_kept(tiny_model_dir, tmp_path, monkeypatch):
-    import shutil
-
-    from intermezzo.modeling import encoder
-
-    monkeypatch.setattr(encoder, "_TOKENIZERS", {})
-    for i in range(encoder.KEEP_TOKENIZERS + 2):
-        folder = shutil.copytree(tiny_model_dir, tmp_path / str(i))
-        config = json.loads((folder / "tokenizer_config.json").read_text())
-        (folder / "tokenizer_config.json").write_text(json.dumps({**config, "model_max_length": 100 + i}))
-        load_encoder(folder)
-    assert len(encoder._TOKENIZERS) == encoder.KEEP_TOKENIZERS

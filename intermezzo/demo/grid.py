@@ -45,11 +45,16 @@ def template(quick: bool = False) -> dict:
     return raw
 
 
+def intermediate_tasks(raw: dict) -> list[str]:
+    """Every intermediate task of a demo grid's arms, sorted."""
+    return sorted({t for c in raw["conditions"].values() for t in c.get("tasks", [])})
+
+
 def data_needed(raw: dict) -> tuple[str, ...]:
     """The BIG-bench data sets a demo grid reads: its targets, its arms' intermediate tasks, MLM text."""
     from intermezzo.demo.bigbench import CONVERTERS
 
-    tasks = [*raw["targets"], *(t for c in raw["conditions"].values() for t in c.get("tasks", []))]
+    tasks = [*raw["targets"], *intermediate_tasks(raw)]
     if any(c.get("kind", "").startswith("mlm") for c in raw["conditions"].values()):
         tasks.append("mlm_text")
     return tuple(t for t in CONVERTERS if t in tasks)
@@ -89,7 +94,7 @@ def fill(raw: dict, encoder: str | Path, folders: dict[str, Path], mt_problem: s
     layers = raw["hparams"].get("target", {})
     facts["design"] = {"seeds": raw["seeds"], "langs": raw["langs"], "conditions": list(raw["conditions"]),
                        "keep_layers": layers.get("keep_layers"), "freeze_layers": layers.get("freeze_layers"),
-                       "intermediate": sorted({t for c in raw["conditions"].values() for t in c.get("tasks", [])}),
+                       "intermediate": intermediate_tasks(raw),
                        "noise": (raw.get("noise") or {}).get("specs", []),
                        "noise_langs": raw["hparams"].get("evaluate", {}).get("noise_langs")}
     translated = [k for k, c in raw["conditions"].items() if c.get("source") == "translate"]
